@@ -1,0 +1,152 @@
+# libdom0c - one plain Makefile.  `make help` lists the targets.
+
+VERSION    := 0.1.0
+SONAME     := libdom0c.so.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+LIBDIR     ?= $(PREFIX)/lib
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/dom0c
+
+B          ?= build
+CC         ?= gcc
+PKGS       := xenlight xlutil xentoollog yajl numa
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN       := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+              -Wstrict-prototypes -Wno-unused-parameter
+OPT        ?= -O2 -g
+SAN        ?=
+CFLAGS_ALL  = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -fPIC \
+              -Iinclude -Ilibdom0c $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL:= $(SAN) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n'
+endif
+
+LIB_SRCS   := $(sort $(wildcard libdom0c/*.c))
+LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
+CLI_SRCS   := $(sort $(wildcard tools/dom0c/*.c))
+CLI_OBJS   := $(CLI_SRCS:%.c=$(B)/%.o)
+TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
+TEST_SUPP  := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
+BENCH_BIN  := $(B)/bench/bench_policy
+SHLIB      := $(B)/$(SONAME).$(word 2,$(subst ., ,$(VERSION)))
+ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/libdom0c.pc
+
+.PHONY: all deps install check unit golden regen-golden bench e2e demo \
+        clean help asan
+all: $(ALL)
+
+help:
+	@echo "make            build libdom0c.so/.a, dom0c, libdom0c.pc"
+	@echo "make deps       apt-get install every package the build and tests need"
+	@echo "make check      unit tests, golden plans, then the unit tests under ASan+UBSan"
+	@echo "make e2e        the real-Xen lab scenarios (SCENARIOS=dir ONLY=name)"
+	@echo "make demo       boot the lab and show what libdom0c does"
+	@echo "make bench      policy micro-benchmark (prints figures)"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+
+$(B)/%.o: %.c $(wildcard include/*.h libdom0c/*.h tools/dom0c/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/libdom0c.a: $(LIB_OBJS)
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SHLIB): $(LIB_OBJS) libdom0c/libdom0c.map
+	$(say) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) \
+	    -Wl,--version-script=libdom0c/libdom0c.map -Wl,--no-undefined \
+	    -o $@ $(LIB_OBJS) $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(Q)ln -sf $(notdir $@) $(B)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(B)/libdom0c.so
+
+$(B)/dom0c: $(CLI_OBJS) $(B)/libdom0c.a
+	$(say) LD $@
+	$(Q)$(CC) -o $@ $(CLI_OBJS) $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+$(B)/libdom0c.pc: libdom0c.pc.in Makefile
+	$(say) GEN $@
+	$(Q)mkdir -p $(B) && sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(B)/tests/%: tests/unit/%.c $(TEST_SUPP) $(B)/libdom0c.a
+	@mkdir -p $(dir $@)
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(TEST_SUPP) \
+	    $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+
+$(BENCH_BIN): tests/bench/bench_policy.c $(B)/libdom0c.a
+	@mkdir -p $(dir $@)
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+unit: $(TEST_BINS)
+	@fail=0; for t in $(TEST_BINS); do \
+	    DOM0C_TOP=$(CURDIR) $$t || fail=1; done; exit $$fail
+
+golden: $(B)/dom0c
+	$(Q)tests/golden.sh $(B)/dom0c
+
+regen-golden: $(B)/dom0c
+	$(Q)tests/golden.sh --regen $(B)/dom0c
+
+asan:
+	$(Q)$(MAKE) --no-print-directory B=$(B)/asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    unit
+
+check:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	@echo "== unit tests"
+	$(Q)$(MAKE) --no-print-directory unit
+	@echo "== golden plans"
+	$(Q)$(MAKE) --no-print-directory golden
+	@echo "== unit tests under ASan+UBSan"
+	$(Q)$(MAKE) --no-print-directory asan
+
+bench: $(BENCH_BIN)
+	$(Q)$(BENCH_BIN) tests/fixtures/host-8node-448.json
+
+deps:
+	$(Q)tools/install-deps.sh
+
+e2e: all
+	tests/e2e/run.sh $(if $(SCENARIOS),--scenarios $(SCENARIOS)) $(if $(ONLY),--only $(ONLY))
+
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	tests/e2e/run.sh --demo
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/topologies
+	install -m 644 $(B)/libdom0c.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libdom0c.so
+	install -m 644 $(B)/libdom0c.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 include/dom0c.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 755 $(B)/dom0c $(DESTDIR)$(BINDIR)/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 tests/fixtures/*.json $(DESTDIR)$(DATADIR)/topologies/
+
+clean:
+	rm -rf $(B)/obj $(B)/libdom0c* $(B)/dom0c $(B)/tests $(B)/bench $(B)/asan \
+	    $(B)/libdom0c $(B)/tools

@@ -1,0 +1,178 @@
+/*
+ * dom0c.h - libdom0c, dom0 resource containers for Xen 4.17 toolstacks.
+ *
+ * The one public header.  libdom0c gives dom0 exactly the resources it
+ * needs, where it needs them: a statically sized main container, one
+ * secondary container per NUMA node, and for every domU an epsilon (MB)
+ * of dom0 memory per node it spans, carved from the domU's own request.
+ *
+ * Conventions (as in Xen's tools/include/xencall.h):
+ *  - every function returns 0 or a negative errno value and never exits;
+ *  - out-parameters are written only on success;
+ *  - failures are logged once, through the caller's xentoollog_logger,
+ *    by the layer that knows the path and the value;
+ *  - dom0c_close(NULL) and dom0c_*_free(NULL) do nothing.
+ *
+ * A typical toolstack does, per domU (see examples/mini-toolstack.c):
+ *
+ *   dom0c_prepare()  before libxl_domain_create_new(): choose nodes, carve
+ *   dom0c_commit()   once the domid is known: record the reservation
+ *   dom0c_place()    before migrate/save/destroy: move the calling process
+ *   dom0c_release()  after the domain is gone: give dom0's share back
+ *   dom0c_reconcile() at any time: ledger == live domains again
+ */
+#ifndef DOM0C_H
+#define DOM0C_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xentoollog.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DOM0C_VERSION_MAJOR 0
+#define DOM0C_VERSION_MINOR 1
+
+/* Limits of the fixed-size public structures. */
+#define DOM0C_MAX_NODES 64
+#define DOM0C_MAX_CPUS 4096
+#define DOM0C_CPU_WORDS (DOM0C_MAX_CPUS / 64)
+
+typedef struct dom0c_ctx dom0c_ctx;
+
+/* How to open a context.  Zero-initialise, then set what you need. */
+typedef struct dom0c_open_args {
+    /* dom0c.conf to read; NULL means /etc/xen/dom0c.conf.  A missing
+     * file at the default path means built-in defaults; a missing file
+     * at an explicit path is an error. */
+    const char *config_path;
+    /* Facts file (JSON, docs/facts-format.md).  Non-NULL: the context
+     * plans offline against these facts and can change nothing on the
+     * host (commit/place/release/reconcile return -EOPNOTSUPP).
+     * NULL: the live Xen backend. */
+    const char *topology_path;
+} dom0c_open_args;
+
+/*
+ * Opens a context.  lg is the caller's logger and must outlive the
+ * context; it may be NULL (messages are dropped).
+ * Returns 0 and *ctx_out, or -EINVAL (bad configuration or facts; the
+ * message names the key or field, the value and what is accepted),
+ * -ENOENT (explicit file missing), -ENOMEM, -EOPNOTSUPP (live backend
+ * not available in this build).  Logs each failure once.
+ * The caller owns *ctx_out and frees it with dom0c_close().
+ */
+int dom0c_open(const dom0c_open_args *args, xentoollog_logger *lg,
+               dom0c_ctx **ctx_out);
+
+/* Frees everything the context owns.  NULL-safe.  Never logs. */
+void dom0c_close(dom0c_ctx *ctx);
+
+/* A domU about to be created, restored or received. */
+typedef struct dom0c_request {
+    const char *uuid;        /* "xxxxxxxx-xxxx-...", keys idempotence;
+                              * may be NULL for a dry run */
+    uint64_t memory_mb;      /* M, what the domU asked for */
+    unsigned int vcpus;      /* its maximum vCPUs */
+    int64_t epsilon_mb;      /* per-domain override (xl.cfg
+                              * dom0c_epsilon); < 0: the config's */
+    /* Explicit placement, all optional (0 = none).  Priority:
+     * vnuma_pnodes, then nodemap, then cpus (the nodes of those pCPUs). */
+    uint64_t nodemap;        /* bit N = node N */
+    uint64_t cpus[DOM0C_CPU_WORDS]; /* bit N = pCPU N (xl.cfg cpus=) */
+    unsigned int nr_vnuma;   /* vNUMA nodes given in the config */
+    uint32_t vnuma_pnodes[DOM0C_MAX_NODES];
+} dom0c_request;
+
+/* Why a decision could not be made; DOM0C_OK when it could. */
+typedef enum dom0c_verdict {
+    DOM0C_OK = 0,
+    DOM0C_NO_NODE_FITS,      /* no node set has the memory and pCPUs */
+    DOM0C_BELOW_MINIMUM,     /* M - n*eps below domu_min_memory */
+    DOM0C_NO_DOMU_CPUS,      /* every online pCPU belongs to main */
+    DOM0C_TOO_MANY_NODES,    /* automatic choice is limited to 16 nodes */
+    DOM0C_BAD_REQUEST,       /* explicit nodes/cpus name absent ones */
+} dom0c_verdict;
+
+/* The outcome of dom0c_prepare(): where the domU goes and what it gets. */
+typedef struct dom0c_decision {
+    dom0c_verdict verdict;
+    char why[160];           /* one readable sentence when not DOM0C_OK */
+    uint64_t requested_mb;   /* M */
+    uint64_t given_mb;       /* M - n*eps: the domU's target and max */
+    uint64_t epsilon_mb;     /* the eps used */
+    uint64_t nodemap;        /* the n nodes chosen */
+    unsigned int nr_nodes;   /* n */
+    /* Soft affinity for the domU's vCPUs: the non-main pCPUs of the
+     * chosen nodes (what libxl's own placement would set). */
+    uint64_t soft_cpus[DOM0C_CPU_WORDS];
+    /* Hard affinity: every non-main online pCPU (domUs never run on the
+     * main container's pCPUs). */
+    uint64_t hard_cpus[DOM0C_CPU_WORDS];
+} dom0c_decision;
+
+/*
+ * Chooses the nodes for a new domU and carves its memory.  Pure with
+ * respect to the host: reads the context's facts, changes nothing.
+ * Returns 0 with *out filled (check out->verdict: an infeasible plan is
+ * data, not an error), or -EINVAL when req is malformed (logged).
+ */
+int dom0c_prepare(dom0c_ctx *ctx, const dom0c_request *req,
+                  dom0c_decision *out);
+
+/*
+ * Records the reservation of a created domain: ledger entry keyed by
+ * domid and uuid, dom0 target + n*eps, each node container's memory.max
+ * + eps, the per-domU leaf cgroup.  Idempotent per (domid, uuid).
+ * All-or-nothing: on failure nothing stays changed.
+ * Returns 0, -EOPNOTSUPP (offline context), or the failing step's errno.
+ */
+int dom0c_commit(dom0c_ctx *ctx, uint32_t domid, const char *uuid,
+                 const dom0c_decision *decision);
+
+/* Operations the calling process can be placed for. */
+typedef enum dom0c_op {
+    DOM0C_OP_MIGRATE = 1,
+    DOM0C_OP_SAVE,
+    DOM0C_OP_DESTROY,
+    DOM0C_OP_RESTORE,
+} dom0c_op;
+
+/*
+ * Algorithm 2: moves the calling process into dom0c/node<N>/dom<ID> (N =
+ * the node holding most of the domU's memory) and pins it to the dom0
+ * vCPU pinned to the pCPU the domU's vCPU runs on.  Children inherit.
+ * Returns 0, -ESRCH (no such domain), -EOPNOTSUPP (offline context).
+ */
+int dom0c_place(dom0c_ctx *ctx, uint32_t domid, dom0c_op op);
+
+/*
+ * Gives back what dom0c_commit() reserved for the domain.  Exactly once:
+ * a second call, from any process, finds nothing and returns 0.
+ */
+int dom0c_release(dom0c_ctx *ctx, uint32_t domid, const char *uuid);
+
+/* What dom0c_reconcile() found and did. */
+typedef struct dom0c_reconcile_report {
+    unsigned int entries;    /* ledger entries examined */
+    unsigned int dropped;    /* entries whose domain was gone, released */
+    unsigned int adopted;    /* live dom0c domains without entry */
+    int64_t target_fix_mb;   /* correction applied to dom0's target */
+} dom0c_reconcile_report;
+
+/*
+ * Compares the ledger with the live domains, releases what vanished and
+ * repairs dom0's target.  Returns 0 with *out, or a negative errno.
+ */
+int dom0c_reconcile(dom0c_ctx *ctx, dom0c_reconcile_report *out);
+
+/* Returns a static English name for a verdict ("ok", "no-node-fits"...). */
+const char *dom0c_verdict_name(dom0c_verdict v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DOM0C_H */
