@@ -57,12 +57,17 @@ static void config_json(const struct d0_plan *p, yajl_gen g)
     yajl_gen_map_close(g);
 }
 
-static void cgroup_json(yajl_gen g, const char *path, const d0_cpuset *cpus,
+static void cgroup_json(yajl_gen g, const struct d0_layout *l,
+                        const char *path, const d0_cpuset *pcpus,
                         uint64_t mb)
 {
+    d0_cpuset vcpus;
+
+    d0_layout_vcpus(l, pcpus, &vcpus);
     yajl_gen_map_open(g);
     key_str(g, "path", path);
-    key_cpus(g, "cpuset.cpus", cpus);
+    key_cpus(g, "pcpus", pcpus);
+    key_cpus(g, "cpuset.cpus", &vcpus);
     key_int(g, "memory.max", (long long)(mb * MB));
     yajl_gen_map_close(g);
 }
@@ -82,12 +87,12 @@ static void layout_json(const struct d0_plan *p, const struct d0_layout *l,
     key_int(g, "dom0_target_mb", (long long)l->dom0_target_mb);
     str(g, "cgroups");
     yajl_gen_array_open(g);
-    cgroup_json(g, "dom0c/main", &l->main, l->main_mb);
+    cgroup_json(g, l, "dom0c/main", &l->main, l->main_mb);
     for (unsigned n = 0; n < l->nr_nodes; n++) {
         if (d0_cpuset_empty(&l->secondary[n]))
             continue;
         snprintf(path, sizeof(path), "dom0c/node%u", n);
-        cgroup_json(g, path, &l->secondary[n], l->node_mb[n]);
+        cgroup_json(g, l, path, &l->secondary[n], l->node_mb[n]);
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);

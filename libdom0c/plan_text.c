@@ -11,25 +11,32 @@ static const char *cpus(const d0_cpuset *s, char *buf, size_t len)
     return buf[0] ? buf : "-";
 }
 
+static void container_text(const struct d0_layout *l, const char *name,
+                           const d0_cpuset *pcpus, uint64_t mb, FILE *o)
+{
+    char p[2048], v[2048];
+    d0_cpuset vcpus;
+
+    d0_layout_vcpus(l, pcpus, &vcpus);
+    fprintf(o, "  %-14s %-14s %-16s %llu MB\n", name,
+            cpus(pcpus, p, sizeof(p)), cpus(&vcpus, v, sizeof(v)),
+            (unsigned long long)mb);
+}
+
 static void layout_text(const struct d0_layout *l, FILE *o)
 {
-    char buf[4096];
-
-    fprintf(o, "  %-14s %-20s %s\n", "container", "cpuset.cpus",
-            "memory.max");
-    fprintf(o, "  %-14s %-20s %llu MB\n", "dom0c/main",
-            cpus(&l->main, buf, sizeof(buf)),
-            (unsigned long long)l->main_mb);
+    fprintf(o, "  %-14s %-14s %-16s %s\n", "container", "pCPUs",
+            "cpuset.cpus", "memory.max");
+    container_text(l, "dom0c/main", &l->main, l->main_mb, o);
     for (unsigned n = 0; n < l->nr_nodes; n++) {
         char name[32];
         if (d0_cpuset_empty(&l->secondary[n]))
             continue;
         snprintf(name, sizeof(name), "dom0c/node%u", n);
-        fprintf(o, "  %-14s %-20s %llu MB\n", name,
-                cpus(&l->secondary[n], buf, sizeof(buf)),
-                (unsigned long long)l->node_mb[n]);
+        container_text(l, name, &l->secondary[n], l->node_mb[n], o);
     }
-    fprintf(o, "  dom0 target: %llu MB\n",
+    fprintf(o, "  dom0 target: %llu MB (cpuset.cpus lists dom0 vCPUs, "
+            "each pinned to one pCPU)\n",
             (unsigned long long)l->dom0_target_mb);
 }
 

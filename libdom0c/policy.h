@@ -23,7 +23,14 @@ struct d0_layout {
     uint64_t main_mb;                     /* main container memory.max */
     uint64_t node_mb[DOM0C_MAX_NODES];    /* base + reservations */
     uint64_t dom0_target_mb;              /* main + sum(node_mb) */
+    /* dom0's vCPU pinned to each pCPU, -1 when none.  A PV dom0's Linux
+     * CPU n is its vCPU n, so cgroup cpusets list these, not pCPUs. */
+    int16_t vcpu_of[DOM0C_MAX_CPUS];
 };
+
+/* The dom0 vCPUs (Linux CPUs in dom0) pinned to the pCPUs of pcpus. */
+void d0_layout_vcpus(const struct d0_layout *l, const d0_cpuset *pcpus,
+                     d0_cpuset *vcpus);
 
 /* Per-node load that the node choice compares; updated as domUs land. */
 struct d0_node_load {
@@ -62,12 +69,13 @@ struct d0_placement {
     dom0c_verdict verdict;
     char why[160];
     int node;               /* node holding most of the domU's memory */
-    int dom0_vcpu;          /* = pCPU, dom0 vCPUs are pinned 1:1 */
+    int pcpu;               /* the pCPU the work runs on */
+    int dom0_vcpu;          /* dom0's vCPU pinned to it */
     int domu_vcpu;          /* the domU vCPU it sits next to, or -1 */
 };
 
-/* fair[] holds accumulated work per dom0 vCPU (nr_pcpus entries, may be
- * NULL for all zero); ties go to the lowest vCPU. */
+/* fair[] holds accumulated work per dom0 vCPU (DOM0C_MAX_CPUS entries,
+ * or NULL for all zero); ties go to the lowest pCPU. */
 void d0_policy_place(const struct d0_facts *f, const struct d0_layout *l,
                      const struct d0_domain *d, const uint64_t *fair,
                      struct d0_placement *out);

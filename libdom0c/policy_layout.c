@@ -49,10 +49,54 @@ static int explicit_main(const struct d0_facts *f, const struct d0_config *c,
     return 0;
 }
 
+/* True when every vCPU of dom0 is hard-pinned to exactly one pCPU. */
+static bool dom0_pinned(const struct d0_facts *f, const struct d0_domain *d)
+{
+    for (unsigned v = 0; v < d->nr_vcpus; v++)
+        if (d0_cpuset_count(&f->sets[d->vcpus[v].hard]) != 1)
+            return false;
+    return d->nr_vcpus > 0;
+}
+
+/*
+ * pCPU -> dom0 vCPU.  When dom0 is pinned, as the facts say; otherwise
+ * as `dom0_vcpus_pin` (and `dom0c init`) pin it: vCPU i on the i-th
+ * online pCPU.  With pCPU 3 offline, vCPU 3 is on pCPU 4.
+ */
+static void map_dom0_vcpus(const struct d0_facts *f, struct d0_layout *out)
+{
+    const struct d0_domain *d0 = d0_facts_domain(f, 0);
+    int16_t next = 0;
+
+    for (unsigned p = 0; p < DOM0C_MAX_CPUS; p++)
+        out->vcpu_of[p] = -1;
+    if (d0 && dom0_pinned(f, d0)) {
+        for (unsigned v = 0; v < d0->nr_vcpus; v++) {
+            int p = d0_cpuset_next(&f->sets[d0->vcpus[v].hard], 0);
+            out->vcpu_of[p] = (int16_t)v;
+        }
+        return;
+    }
+    for (unsigned p = 0; p < f->nr_pcpus; p++)
+        if (f->pcpus[p].online && (!d0 || (unsigned)next < d0->nr_vcpus))
+            out->vcpu_of[p] = next++;
+}
+
+void d0_layout_vcpus(const struct d0_layout *l, const d0_cpuset *pcpus,
+                     d0_cpuset *vcpus)
+{
+    d0_cpuset_zero(vcpus);
+    for (int p = d0_cpuset_next(pcpus, 0); p >= 0;
+         p = d0_cpuset_next(pcpus, p + 1))
+        if (l->vcpu_of[p] >= 0)
+            d0_cpuset_set(vcpus, (unsigned)l->vcpu_of[p]);
+}
+
 void d0_policy_layout(const struct d0_facts *f, const struct d0_config *c,
                       struct d0_layout *out)
 {
     memset(out, 0, sizeof(*out));
+    map_dom0_vcpus(f, out);
     out->nr_nodes = f->nr_nodes;
     out->main_mb = d0_config_main_mb(c, d0_facts_host_mb(f));
     if (c->has_main_cpus) {

@@ -76,9 +76,27 @@ int d0_policy_memory_node(const struct d0_facts *f,
     return best;
 }
 
-static uint64_t work(const uint64_t *fair, int vcpu)
+/* Accumulated work of the dom0 vCPU on pCPU p; none there is "busiest". */
+static uint64_t work(const struct d0_layout *l, const uint64_t *fair, int p)
 {
-    return fair ? fair[vcpu] : 0;
+    int v = l->vcpu_of[p];
+
+    if (v < 0)
+        return UINT64_MAX;
+    return fair ? fair[v] : 0;
+}
+
+/* Picks pCPU p when it beats the current choice. */
+static bool take(const struct d0_layout *l, const uint64_t *fair, int p,
+                 struct d0_placement *out)
+{
+    if (l->vcpu_of[p] < 0)
+        return false;
+    if (out->pcpu >= 0 && work(l, fair, p) >= work(l, fair, out->pcpu))
+        return false;
+    out->pcpu = p;
+    out->dom0_vcpu = l->vcpu_of[p];
+    return true;
 }
 
 void d0_policy_place(const struct d0_facts *f, const struct d0_layout *l,
@@ -86,7 +104,7 @@ void d0_policy_place(const struct d0_facts *f, const struct d0_layout *l,
                      struct d0_placement *out)
 {
     memset(out, 0, sizeof(*out));
-    out->dom0_vcpu = out->domu_vcpu = -1;
+    out->pcpu = out->dom0_vcpu = out->domu_vcpu = -1;
     out->node = d0_policy_memory_node(f, d);
     if (out->node < 0) {
         out->verdict = DOM0C_NO_NODE_FITS;
@@ -95,26 +113,20 @@ void d0_policy_place(const struct d0_facts *f, const struct d0_layout *l,
         return;
     }
     const d0_cpuset *sec = &l->secondary[out->node];
-    if (d0_cpuset_empty(sec)) {
-        out->verdict = DOM0C_NO_DOMU_CPUS;
-        WHY(out, "node %d has no secondary vCPU: all its pCPUs are main",
-            out->node);
-        return;
-    }
     /* Next to one of the domU's vCPUs when one runs on the node... */
     for (unsigned v = 0; v < d->nr_vcpus; v++) {
         int p = d->vcpus[v].pcpu;
-        if (p < 0 || !d0_cpuset_test(sec, (unsigned)p))
-            continue;
-        if (out->dom0_vcpu < 0 || work(fair, p) < work(fair, out->dom0_vcpu)) {
-            out->dom0_vcpu = p;
+        if (p >= 0 && d0_cpuset_test(sec, (unsigned)p) &&
+            take(l, fair, p, out))
             out->domu_vcpu = (int)v;
-        }
     }
-    if (out->dom0_vcpu >= 0)
-        return;
     /* ...else the node's secondary vCPU that has done the least. */
-    for (int p = d0_cpuset_next(sec, 0); p >= 0; p = d0_cpuset_next(sec, p + 1))
-        if (out->dom0_vcpu < 0 || work(fair, p) < work(fair, out->dom0_vcpu))
-            out->dom0_vcpu = p;
+    for (int p = d0_cpuset_next(sec, 0); out->domu_vcpu < 0 && p >= 0;
+         p = d0_cpuset_next(sec, p + 1))
+        take(l, fair, p, out);
+    if (out->pcpu < 0) {
+        out->verdict = DOM0C_NO_DOMU_CPUS;
+        WHY(out, "node %d has no secondary dom0 vCPU: its pCPUs are main "
+            "or carry no dom0 vCPU", out->node);
+    }
 }

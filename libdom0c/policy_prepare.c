@@ -129,9 +129,14 @@ static void choose_nodes(const struct d0_host_load *load,
         if (out->nodemap)
             return;
     }
+    unsigned cpus;
+    struct cand all = cand_of(load, to_nodemap(ids, (UINT32_C(1) << nr) - 1),
+                              &cpus);
     set_verdict(out, DOM0C_NO_NODE_FITS);
-    WHY(out, "no set of nodes has the free memory for %llu MB less eps "
-        "per node and %u domU pCPUs", (unsigned long long)m, req->vcpus);
+    WHY(out, "no set of nodes has %llu MB less eps per node free and %u "
+        "domU pCPUs (all nodes together: %llu MB free, %u domU pCPUs)",
+        (unsigned long long)m, req->vcpus,
+        (unsigned long long)all.free_mb, cpus);
 }
 
 /* Nodes of the pCPUs in req->cpus; -1 (verdict) on an absent one. */

@@ -48,8 +48,12 @@ static int decide(const struct d0_facts *f, const struct d0_config *c,
                   const struct d0_layout *l, const struct d0_host_load *load,
                   unsigned i, const uint64_t *fair)
 {
+    /* Mostly small domUs; every tenth needs two or more nodes. */
     dom0c_request r = { .memory_mb = 1024 + 512 * (i % 8),
                         .vcpus = 1 + i % 4, .epsilon_mb = -1 };
+
+    if (i % 10 == 9)
+        r.memory_mb = 80000, r.vcpus = 60 + i % 50;
     dom0c_decision d;
     struct d0_placement p;
 

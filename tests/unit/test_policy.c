@@ -327,6 +327,44 @@ static void test_place(void **state)
     }
 }
 
+/* pCPU 1 offline: dom0_vcpus_pin put vCPUs 0, 1, 2 on pCPUs 0, 2, 3. */
+static void test_place_offline_pcpu_mapping(void **state)
+{
+    static const int at[] = { 3 };
+    struct d0_facts f;
+    struct d0_config c = cfg_main(1);
+    struct d0_layout l;
+    struct d0_placement p;
+    struct d0_domain *d, *dom0;
+    d0_cpuset v;
+
+    lab(&f);
+    f.pcpus[1].online = false;
+    dom0 = &f.domains[0];
+    dom0->nr_vcpus = 3;
+    for (unsigned i = 1; i < 3; i++) {
+        d0_cpuset one;
+        d0_cpuset_zero(&one);
+        d0_cpuset_set(&one, i + 1);
+        dom0->vcpus[i].hard = (uint16_t)d0_facts_intern(&f, &one);
+    }
+    d = tl_domain(&f, 5, 1000, 1, at, "2-3", 0x2);
+    dom0 = &f.domains[0];               /* tl_domain may move it */
+    d0_policy_layout(&f, &c, &l);
+    d0_layout_vcpus(&l, &l.secondary[1], &v);
+    assert_string_equal(tl_fmt(&v), "1-2");     /* node 1's cpuset */
+    d0_policy_place(&f, &l, d, NULL, &p);
+    assert_int_equal(p.verdict, DOM0C_OK);
+    assert_int_equal(p.pcpu, 3);
+    assert_int_equal(p.dom0_vcpu, 2);
+    /* Unpinned dom0: assume dom0_vcpus_pin's order, the same here. */
+    dom0->vcpus[1].hard = dom0->vcpus[0].soft;  /* "all" */
+    d0_policy_layout(&f, &c, &l);
+    assert_int_equal(l.vcpu_of[3], 2);
+    assert_int_equal(l.vcpu_of[1], -1);
+    d0_facts_clear(&f);
+}
+
 static void test_place_node_without_secondary(void **state)
 {
     static const int at[] = { 1 };
@@ -425,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_prepare_too_many_nodes),
         cmocka_unit_test(test_account),
         cmocka_unit_test(test_place),
+        cmocka_unit_test(test_place_offline_pcpu_mapping),
         cmocka_unit_test(test_place_node_without_secondary),
         cmocka_unit_test(test_io_series),
         cmocka_unit_test(test_io_no_levels_and_clamp),
