@@ -13,7 +13,7 @@ DATADIR    ?= $(PREFIX)/share/dom0c
 
 B          ?= build
 CC         ?= gcc
-PKGS       := xenlight xlutil xentoollog yajl numa
+PKGS       := xenlight xlutil xentoollog xenstore yajl numa
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN       := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \

@@ -53,6 +53,10 @@ typedef struct dom0c_open_args {
      * host (commit/place/release/reconcile return -EOPNOTSUPP).
      * NULL: the live Xen backend. */
     const char *topology_path;
+    /* Live backend only: the cgroup v2 mount (NULL: /sys/fs/cgroup) and
+     * the root under which /proc is read (NULL: /). */
+    const char *cgroup_root;
+    const char *sysroot;
 } dom0c_open_args;
 
 /*
@@ -114,10 +118,18 @@ typedef struct dom0c_decision {
 } dom0c_decision;
 
 /*
- * Chooses the nodes for a new domU and carves its memory.  Pure with
- * respect to the host: reads the context's facts, changes nothing.
+ * Chooses the nodes for a new domU and carves its memory.
  * Returns 0 with *out filled (check out->verdict: an infeasible plan is
  * data, not an error), or -EINVAL when req is malformed (logged).
+ * Offline, or without req->uuid, it changes nothing.  On a live host with
+ * a uuid it is idempotent and remembers its intent:
+ *  - when the ledger already holds a reservation for that uuid (a reboot,
+ *    a restore, a migration arriving), *out is the recorded decision and
+ *    nothing is carved again (req->memory_mb is then ignored);
+ *  - otherwise a feasible decision is recorded as pending, so that
+ *    dom0c_reconcile() can adopt the domain if the toolstack dies between
+ *    the create and dom0c_commit(), or drop it if the create never happened.
+ * Live failures follow on_error (strict: returned; degrade: logged, 0).
  */
 int dom0c_prepare(dom0c_ctx *ctx, const dom0c_request *req,
                   dom0c_decision *out);
@@ -167,6 +179,26 @@ typedef struct dom0c_reconcile_report {
  * repairs dom0's target.  Returns 0 with *out, or a negative errno.
  */
 int dom0c_reconcile(dom0c_ctx *ctx, dom0c_reconcile_report *out);
+
+/* dom0c_init() flags. */
+#define DOM0C_INIT_DRY_RUN 1u   /* log what would change, change nothing */
+
+/*
+ * Brings the host to dom0c's layout, at boot (after xenstored): pins
+ * dom0's vCPUs 1:1 if Xen did not, creates the ledger (dom0-only) and the
+ * containers, moves dom0's processes by class (T0-T2 into dom0c/main, a
+ * domU's backends into its leaf), sets dom0's memory target.  Running it
+ * twice changes nothing.  *changes (may be NULL) counts the writes made
+ * (or, with DOM0C_INIT_DRY_RUN, that would be made).
+ */
+int dom0c_init(dom0c_ctx *ctx, unsigned int flags, unsigned int *changes);
+
+/*
+ * The host's dom0c state as JSON (containers with cpus, memory.max and
+ * use; reservations per domU; dom0's target against the plan; drift).
+ * *json_out is malloc'd; the caller frees it.
+ */
+int dom0c_status_json(dom0c_ctx *ctx, char **json_out);
 
 /* Returns a static English name for a verdict ("ok", "no-node-fits"...). */
 const char *dom0c_verdict_name(dom0c_verdict v);

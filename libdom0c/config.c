@@ -13,6 +13,7 @@
 
 #include <libxlutil.h>
 
+#include "classify.h"
 #include "config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -50,7 +51,7 @@ static const char *const on_error_names[] = {
 static const char *const known_keys[] = {
     "main_profile", "main_vcpus", "main_memory", "main_cpus", "epsilon",
     "secondary_base", "domu_min_memory", "io_levels", "io_hysteresis",
-    "on_error",
+    "on_error", "class_t2", "class_t1", "class_t0",
 };
 
 static const struct d0_io_level default_levels[] = {
@@ -395,6 +396,53 @@ static int apply_on_error(const struct parse *p, struct d0_config *c)
     return rc < 0 ? rc : 0;
 }
 
+/* class_t2/t1/t0: lists of "FIELD:GLOB" (classify.h) into *rs. */
+static int get_class_rules(const struct parse *p, const char *key,
+                           struct d0_class_rules *rs)
+{
+    static const char acc[] = "\"comm:GLOB\", \"exe:GLOB\" or "
+        "\"cmdline:GLOB\" with GLOB a non-empty fnmatch pattern of at most "
+        "127 characters";
+    XLU_ConfigList *list;
+    const char *val;
+    int n, rc;
+
+    rc = xlu_cfg_get_list(p->cfg, key, &list, &n, 1);
+    if (rc == ESRCH)
+        return 0;
+    if (rc) {
+        rc = xlu_cfg_get_string(p->cfg, key, &val, 1);
+        return bad_value(p, key, rc ? "?" : val, "a list of rules such as "
+                         "[ \"comm:nova-*\", \"exe:/opt/agent/bin/*\" ], "
+                         "or [] for none");
+    }
+    if (n > D0_MAX_CLASS_RULES)
+        return fail(p, "%s: %s = [ ... ] has %d rules: expected at most %d",
+                    p->fname, key, n, D0_MAX_CLASS_RULES);
+    for (int i = 0; i < n; i++) {
+        val = xlu_cfg_get_listitem(list, i);
+        if (!val)
+            return fail(p, "%s: %s item %d = [ ... ]: expected %s, not a "
+                        "list", p->fname, key, i + 1, acc);
+        if (d0_class_rule_parse(val, &rs->rule[i]))
+            return fail(p, "%s: %s item %d = \"%s\": expected %s",
+                        p->fname, key, i + 1, val, acc);
+    }
+    rs->nr = (unsigned)n;
+    return 0;
+}
+
+static int apply_classes(const struct parse *p, struct d0_config *c)
+{
+    int rc;
+
+    if ((rc = get_class_rules(p, "class_t2", &c->class_t2)) ||
+        (rc = get_class_rules(p, "class_t1", &c->class_t1)) ||
+        (rc = get_class_rules(p, "class_t0", &c->class_t0)))
+        return rc;
+    return 0;
+}
+
 /* d0_config_scan_keys callback: rejects a key we do not know. */
 static int check_key(const char *key, size_t len, unsigned line, void *arg)
 {
@@ -437,7 +485,8 @@ static int apply_all(struct parse *p, const char *text, size_t len,
         (rc = apply_sizes(p, c)) ||
         (rc = apply_levels(p, c)) ||
         (rc = apply_hysteresis(p, c)) ||
-        (rc = apply_on_error(p, c)))
+        (rc = apply_on_error(p, c)) ||
+        (rc = apply_classes(p, c)))
         return rc;
     return 0;
 }

@@ -13,6 +13,8 @@
 
 #define D0_DEFAULT_CONFIG "/etc/xen/dom0c.conf"
 #define D0_MAX_IO_LEVELS 8
+#define D0_MAX_CLASS_RULES 32       /* per class_t* key */
+#define D0_CLASS_GLOB_MAX 128       /* a rule's glob, with its NUL */
 
 enum d0_profile {
     D0_PROFILE_OPENSTACK,   /* 2 vCPU, 2048 MB */
@@ -32,6 +34,24 @@ struct d0_io_level {
     uint64_t reserve_mb;    /* moved from the domU to dom0 when crossed */
 };
 
+/* What a process class rule matches (classify.h). */
+enum d0_match_field {
+    D0_MATCH_COMM,          /* "comm:GLOB": /proc/PID/stat's name */
+    D0_MATCH_EXE,           /* "exe:GLOB": the full path of the binary */
+    D0_MATCH_CMDLINE,       /* "cmdline:GLOB": arguments, space-joined */
+};
+
+struct d0_class_rule {
+    enum d0_match_field field;
+    char glob[D0_CLASS_GLOB_MAX];   /* fnmatch(3) pattern, flags 0 */
+};
+
+/* One class_t* key: its rules in the order given. */
+struct d0_class_rules {
+    unsigned nr;
+    struct d0_class_rule rule[D0_MAX_CLASS_RULES];
+};
+
 struct d0_config {
     enum d0_profile profile;
     unsigned main_vcpus;        /* from the profile unless explicit */
@@ -45,6 +65,9 @@ struct d0_config {
     struct d0_io_level levels[D0_MAX_IO_LEVELS]; /* rising rates */
     double hysteresis;          /* fraction in [0, 1) */
     enum d0_on_error on_error;
+    /* Process class rules, tried before the built-in ones, in the
+     * order t2, t1, t0 (classify.h).  Empty by default. */
+    struct d0_class_rules class_t2, class_t1, class_t0;
 };
 
 /* The built-in defaults (openstack, eps 64, base 75, min 128...). */

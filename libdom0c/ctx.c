@@ -1,7 +1,7 @@
 /*
- * ctx.c - the public handle: open/close, and the decisions a toolstack
- * asks for.  Effects (commit, place, release, reconcile) go through the
- * backend's ops table; an offline context (facts from a file) has none.
+ * ctx.c - the public handle: open/close over a backend (the live host,
+ * or none when planning offline on a facts file), and the decision a
+ * toolstack asks for before creating a domU.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,113 +10,172 @@
 #include "ctx.h"
 #include "log.h"
 
-static int load_facts(dom0c_ctx *ctx, const dom0c_open_args *args)
-{
-    char err[256];
-    int rc;
-
-    if (!args->topology_path) {
-        D0_ERR(ctx->lg, -1, "no live Xen backend in this build: "
-               "open with a topology file (dom0c_open_args.topology_path)");
-        return -EOPNOTSUPP;
-    }
-    rc = d0_facts_load(args->topology_path, &ctx->facts, err, sizeof(err));
-    if (rc)
-        D0_ERR(ctx->lg, -1, "%s", err);
-    return rc;
-}
-
-static int load_config(dom0c_ctx *ctx, const dom0c_open_args *args)
+static int load_config(const dom0c_open_args *args, struct d0_config *cfg,
+                       xentoollog_logger *lg)
 {
     char err[512];
     const char *path = args->config_path ? args->config_path
                                          : D0_DEFAULT_CONFIG;
-    int rc = d0_config_load(path, args->config_path != NULL, &ctx->cfg, err,
+    int rc = d0_config_load(path, args->config_path != NULL, cfg, err,
                             sizeof(err));
 
     if (rc)
-        D0_ERR(ctx->lg, -1, "%s", err);
+        D0_ERR(lg, -1, "%s", err);
     return rc;
+}
+
+static void recompute(dom0c_ctx *ctx)
+{
+    d0_policy_layout(&ctx->facts, &ctx->cfg, &ctx->layout);
+    d0_policy_load(&ctx->facts, &ctx->layout, &ctx->load);
+}
+
+int d0_ctx_refresh(dom0c_ctx *ctx)
+{
+    struct d0_facts f = { 0 };
+    int rc;
+
+    if (!ctx->live)
+        return 0;
+    rc = ctx->be.ops->facts(ctx->be.h, &f);
+    if (rc) {
+        D0_ERR(ctx->lg, -rc, "reading the host's facts from Xen");
+        return rc;
+    }
+    d0_facts_clear(&ctx->facts);
+    ctx->facts = f;
+    recompute(ctx);
+    return 0;
+}
+
+int d0_ctx_open_backend(const struct d0_config *cfg, struct d0_backend be,
+                        xentoollog_logger *lg, dom0c_ctx **out)
+{
+    dom0c_ctx *ctx = calloc(1, sizeof(*ctx));
+    int rc;
+
+    if (!ctx) {
+        if (be.ops && be.ops->close)
+            be.ops->close(be.h);
+        return -ENOMEM;
+    }
+    ctx->lg = lg;
+    ctx->cfg = *cfg;
+    ctx->be = be;
+    ctx->live = be.ops != NULL;
+    rc = d0_ctx_refresh(ctx);
+    if (rc) {
+        dom0c_close(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return 0;
+}
+
+static int open_offline(const struct d0_config *cfg, const char *path,
+                        xentoollog_logger *lg, dom0c_ctx **out)
+{
+    struct d0_backend none = { 0 };
+    char err[512];
+    dom0c_ctx *ctx;
+    int rc = d0_ctx_open_backend(cfg, none, lg, &ctx);
+
+    if (rc)
+        return rc;
+    rc = d0_facts_load(path, &ctx->facts, err, sizeof(err));
+    if (rc) {
+        D0_ERR(lg, -1, "%s", err);
+        dom0c_close(ctx);
+        return rc;
+    }
+    recompute(ctx);
+    *out = ctx;
+    return 0;
 }
 
 int dom0c_open(const dom0c_open_args *args, xentoollog_logger *lg,
                dom0c_ctx **ctx_out)
 {
     static const dom0c_open_args none;
-    dom0c_ctx *ctx = calloc(1, sizeof(*ctx));
+    struct d0_config cfg;
+    struct d0_backend be;
+    char err[512];
     int rc;
 
-    if (!ctx)
-        return -ENOMEM;
     if (!args)
         args = &none;
-    ctx->lg = lg;
-    ctx->offline = args->topology_path != NULL;
-    rc = load_config(ctx, args);
-    if (!rc)
-        rc = load_facts(ctx, args);
+    rc = load_config(args, &cfg, lg);
     if (rc)
-        goto out;
-    d0_policy_layout(&ctx->facts, &ctx->cfg, &ctx->layout);
-    d0_policy_load(&ctx->facts, &ctx->layout, &ctx->load);
-    *ctx_out = ctx;
-    ctx = NULL;
-out:
-    dom0c_close(ctx);
-    return rc;
+        return rc;
+    if (args->topology_path)
+        return open_offline(&cfg, args->topology_path, lg, ctx_out);
+    struct d0_real_args ra = { .cgroup_root = args->cgroup_root,
+                               .sysroot = args->sysroot, .lg = lg };
+    rc = d0_real_open(&ra, &be, err, sizeof(err));
+    if (rc) {
+        D0_ERR(lg, -rc, "%s", err);
+        return rc;
+    }
+    return d0_ctx_open_backend(&cfg, be, lg, ctx_out);
 }
 
 void dom0c_close(dom0c_ctx *ctx)
 {
     if (!ctx)
         return;
+    if (ctx->be.ops && ctx->be.ops->close)
+        ctx->be.ops->close(ctx->be.h);
     d0_facts_clear(&ctx->facts);
     free(ctx);
+}
+
+int d0_ctx_need_live(dom0c_ctx *ctx, const char *what)
+{
+    if (ctx->live)
+        return 0;
+    D0_ERR(ctx->lg, -1, "%s: this context plans offline (facts from %s) "
+           "and changes nothing on the host", what, ctx->facts.source);
+    return -EOPNOTSUPP;
+}
+
+int d0_on_error(dom0c_ctx *ctx, const char *what, uint32_t domid, int rc)
+{
+    if (!rc || rc == -EOPNOTSUPP)
+        return rc;
+    if (ctx->cfg.on_error == D0_ON_ERROR_DEGRADE && rc != -EINVAL) {
+        D0_WARN(ctx->lg, "%s of domain %u: failed (%s); on_error=degrade, "
+                "so the operation goes on without dom0c", what, domid,
+                strerror(-rc));
+        return 0;
+    }
+    return rc;
 }
 
 int dom0c_prepare(dom0c_ctx *ctx, const dom0c_request *req,
                   dom0c_decision *out)
 {
     dom0c_decision d;
+    int rc = 0;
 
     if (!req || !out) {
         D0_ERR(ctx->lg, EINVAL, "dom0c_prepare: request and decision "
                "must not be NULL");
         return -EINVAL;
     }
-    d0_policy_prepare(&ctx->load, &ctx->layout, &ctx->cfg, &ctx->facts,
-                      req, &d);
-    *out = d;
-    return 0;
-}
-
-/* The effects below need a live backend; an offline context has none. */
-static int no_backend(dom0c_ctx *ctx, const char *what)
-{
-    D0_ERR(ctx->lg, -1, "%s: this context plans offline (facts from %s) "
-           "and changes nothing on the host", what, ctx->facts.source);
-    return -EOPNOTSUPP;
-}
-
-int dom0c_commit(dom0c_ctx *ctx, uint32_t domid, const char *uuid,
-                 const dom0c_decision *decision)
-{
-    return no_backend(ctx, "commit");
-}
-
-int dom0c_place(dom0c_ctx *ctx, uint32_t domid, dom0c_op op)
-{
-    return no_backend(ctx, "place");
-}
-
-int dom0c_release(dom0c_ctx *ctx, uint32_t domid, const char *uuid)
-{
-    return no_backend(ctx, "release");
-}
-
-int dom0c_reconcile(dom0c_ctx *ctx, dom0c_reconcile_report *out)
-{
-    return no_backend(ctx, "reconcile");
+    if (req->uuid && !d0_uuid_valid(req->uuid)) {
+        D0_ERR(ctx->lg, EINVAL, "prepare: uuid '%s' is not a lower-case "
+               "canonical uuid", req->uuid);
+        return -EINVAL;
+    }
+    if (ctx->live)
+        rc = d0_prepare_live(ctx, req, &d);
+    else
+        d0_policy_prepare(&ctx->load, &ctx->layout, &ctx->cfg, &ctx->facts,
+                          req, &d);
+    rc = d0_on_error(ctx, "prepare", 0, rc);
+    if (!rc)
+        *out = d;
+    return rc;
 }
 
 const char *dom0c_verdict_name(dom0c_verdict v)

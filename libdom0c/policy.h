@@ -64,6 +64,12 @@ void d0_policy_prepare(const struct d0_host_load *load,
 void d0_policy_account(struct d0_host_load *load, struct d0_layout *l,
                        const dom0c_decision *d, unsigned vcpus);
 
+/* The layout with the ledger's reservations added: each entry's eps on
+ * each of its nodes, its I/O reserve on its leaf node.  out may be base. */
+struct d0_entry;
+void d0_planned(const struct d0_layout *base, const struct d0_entry *e,
+                unsigned nr, struct d0_layout *out);
+
 /* 4. Algorithm 2: where dom0 work for a domain runs. */
 struct d0_placement {
     dom0c_verdict verdict;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ledger.h"
 #include "policy.h"
 
 #define WHY(out, ...) snprintf((out)->why, sizeof((out)->why), __VA_ARGS__)
@@ -167,4 +168,29 @@ void d0_policy_load(const struct d0_facts *f, const struct d0_layout *l,
     for (unsigned i = 0; i < f->nr_domains; i++)
         if (f->domains[i].domid != 0)
             count_vcpus(f, &f->domains[i], out);
+}
+
+/* A reservation of eps on each node of map, and extra on one node. */
+static void reserve(struct d0_layout *l, uint64_t map, uint64_t eps,
+                    int extra_node, uint64_t extra)
+{
+    for (unsigned n = 0; n < l->nr_nodes; n++) {
+        if ((map >> n) & 1) {
+            l->node_mb[n] += eps;
+            l->dom0_target_mb += eps;
+        }
+    }
+    if (extra && extra_node >= 0 && (unsigned)extra_node < l->nr_nodes) {
+        l->node_mb[extra_node] += extra;
+        l->dom0_target_mb += extra;
+    }
+}
+
+void d0_planned(const struct d0_layout *base, const struct d0_entry *e,
+                unsigned nr, struct d0_layout *out)
+{
+    *out = *base;
+    for (unsigned i = 0; i < nr; i++)
+        reserve(out, e[i].nodemap, e[i].epsilon_mb, e[i].leaf_node,
+                e[i].io_reserve_mb);
 }

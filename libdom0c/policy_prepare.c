@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ledger.h"
 #include "policy.h"
 
 #define WHY(out, ...) snprintf((out)->why, sizeof((out)->why), __VA_ARGS__)
@@ -250,18 +251,19 @@ void d0_policy_prepare(const struct d0_host_load *load,
 void d0_policy_account(struct d0_host_load *load, struct d0_layout *l,
                        const dom0c_decision *d, unsigned vcpus)
 {
+    struct d0_entry e = { .nodemap = d->nodemap,
+                          .epsilon_mb = d->epsilon_mb, .leaf_node = -1 };
+
     if (d->verdict != DOM0C_OK || !d->nr_nodes)
         return;
-    uint64_t share = d->given_mb / d->nr_nodes;
+    d0_planned(l, &e, 1, l);
+    uint64_t used = d->given_mb / d->nr_nodes + d->epsilon_mb;
     for (unsigned n = 0; n < load->nr_nodes; n++) {
         struct d0_node_load *nl = &load->node[n];
         if (!((d->nodemap >> n) & 1))
             continue;
-        uint64_t used = share + d->epsilon_mb;
         nl->free_mb = nl->free_mb > used ? nl->free_mb - used : 0;
         nl->vcpus += vcpus;
         nl->reserved_mb += d->epsilon_mb;
-        l->node_mb[n] += d->epsilon_mb;
-        l->dom0_target_mb += d->epsilon_mb;
     }
 }

@@ -23,6 +23,15 @@
     "io=1024:32,8192:64,65536:128 hyst=0.25 strict"
 #define DEFAULTS "openstack 2/2048 cpus=- " DEFAULTS_TAIL
 
+/* 127 characters: the longest glob accepted. */
+#define LONG_GLOB "0123456789abcdef0123456789abcdef0123456789abcdef" \
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" \
+    "0123456789abcde"
+#define RULES_8 "\"comm:a\", \"comm:b\", \"comm:c\", \"comm:d\", " \
+    "\"comm:e\", \"comm:f\", \"comm:g\", \"comm:h\""
+#define RULES_32 RULES_8 ", " RULES_8 ", " RULES_8 ", " RULES_8
+#define RULES_33 RULES_32 ", \"exe:z\""
+
 /* One line with every field, so a case states all it expects. */
 static void describe(const struct d0_config *c, char *buf, size_t len)
 {
@@ -226,7 +235,28 @@ static const struct {
       { "on_error = \"lenient\"", "one of strict, degrade" } },
     /* unknown keys */
     { "foo = 1\n", { "unknown key 'foo' in t.conf line 1",
-      "accepted keys: main_profile, main_vcpus", "on_error" } },
+      "accepted keys: main_profile, main_vcpus", "on_error, class_t2, "
+      "class_t1, class_t0" } },
+    { "class_t3 = [ \"comm:x\" ]\n", { "unknown key 'class_t3'" } },
+    /* process class rules */
+    { "class_t1 = \"comm:nova-*\"\n",
+      { "t.conf: class_t1 = \"comm:nova-*\"", "a list of rules" } },
+    { "class_t2 = [ \"xl\" ]\n", { "t.conf: class_t2 item 1 = \"xl\"",
+      "\"comm:GLOB\", \"exe:GLOB\" or \"cmdline:GLOB\"" } },
+    { "class_t0 = [ \"comm:a\", \"name:b\" ]\n",
+      { "class_t0 item 2 = \"name:b\"", "fnmatch" } },
+    { "class_t1 = [ \"comm:\" ]\n", { "class_t1 item 1 = \"comm:\"",
+      "non-empty" } },
+    { "class_t1 = [ \":x\" ]\n", { "class_t1 item 1 = \":x\"" } },
+    { "class_t1 = [ \"COMM:x\" ]\n", { "class_t1 item 1 = \"COMM:x\"" } },
+    { "class_t1 = [ \"exe:x\tb\" ]\n", { "class_t1 item 1" } },
+    { "class_t2 = [ \"cmdline:" LONG_GLOB "x\" ]\n",
+      { "class_t2 item 1", "at most 127 characters" } },
+    { "class_t2 = [ [ \"comm:xl\" ] ]\n", { "class_t2 item 1 = [",
+      "not a list" } },
+    { "class_t2 = [ 5 ]\n", { "class_t2 item 1 = \"5\"" } },
+    { "class_t2 = [ " RULES_33 " ]\n",
+      { "class_t2 = [ ... ] has 33 rules", "at most 32" } },
     { "epsilon = 8\n# x = 1\n\nmain_vpcus = 2\n",
       { "unknown key 'main_vpcus'", "line 4" } },
     { "io_levels = [ \"1:1\",\n \"2:2\" ]; eps = 3\n",
@@ -322,6 +352,71 @@ static void test_main_mb(void **state)
                          0);
         assert_int_equal(d0_config_main_mb(&c, sizes[i].host_mb),
                          sizes[i].main_mb);
+    }
+}
+
+/* "t2=comm:xl,exe:/x t1=- t0=-" */
+static void describe_rules(const struct d0_config *c, char *buf, size_t len)
+{
+    static const char *const fields[] = { "comm", "exe", "cmdline" };
+    const struct d0_class_rules *rs[] = {
+        &c->class_t2, &c->class_t1, &c->class_t0,
+    };
+    size_t off = 0;
+
+    buf[0] = '\0';
+    for (unsigned k = 0; k < 3; k++) {
+        off += (size_t)snprintf(buf + off, len - off, "%st%u=%s",
+                                k ? " " : "", 2 - k, rs[k]->nr ? "" : "-");
+        for (unsigned i = 0; i < rs[k]->nr && off < len; i++)
+            off += (size_t)snprintf(buf + off, len - off, "%s%s:%s",
+                                    i ? "," : "",
+                                    fields[rs[k]->rule[i].field],
+                                    rs[k]->rule[i].glob);
+    }
+}
+
+static const struct {
+    const char *text;
+    const char *expect;
+} class_cases[] = {
+    { "", "t2=- t1=- t0=-" },
+    { "class_t1 = []\n", "t2=- t1=- t0=-" },
+    { "class_t2 = [ \"comm:my-tool\", \"exe:/opt/xen/bin/*\" ]\n",
+      "t2=comm:my-tool,exe:/opt/xen/bin/* t1=- t0=-" },
+    { "class_t1 = [ \"cmdline:*nova*\" ]\nclass_t0 = [ \"comm:[a-c]?\" ]",
+      "t2=- t1=cmdline:*nova* t0=comm:[a-c]?" },
+    { "class_t0 = [ \"exe:a:b\" ]\n", "t2=- t1=- t0=exe:a:b" },
+    { "class_t1 = [ \"comm:a\" ]\nclass_t1 += [ \"comm:b\" ]\n",
+      "t2=- t1=comm:a,comm:b t0=-" },
+    { "class_t2 = [ \"cmdline:" LONG_GLOB "\" ]\n",
+      "t2=cmdline:" LONG_GLOB " t1=- t0=-" },
+    { "class_t2 = [ " RULES_32 " ]\n", "t2=comm:a,comm:b,comm:c,comm:d,"
+      "comm:e,comm:f,comm:g,comm:h,comm:a,comm:b,comm:c,comm:d,comm:e,"
+      "comm:f,comm:g,comm:h,comm:a,comm:b,comm:c,comm:d,comm:e,comm:f,"
+      "comm:g,comm:h,comm:a,comm:b,comm:c,comm:d,comm:e,comm:f,comm:g,"
+      "comm:h t1=- t0=-" },
+};
+
+static void test_class_rules(void **state)
+{
+    struct d0_config c;
+    char err[512], got[1024], main_part[512];
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(class_cases); i++) {
+        const char *t = class_cases[i].text;
+        int rc = d0_config_parse(t, strlen(t), "t.conf", &c, err,
+                                 sizeof(err));
+
+        if (rc)
+            print_error("text: %s\nerror: %s\n", t, err);
+        assert_int_equal(rc, 0);
+        describe_rules(&c, got, sizeof(got));
+        assert_string_equal(got, class_cases[i].expect);
+        /* the other keys keep their defaults */
+        describe(&c, main_part, sizeof(main_part));
+        assert_string_equal(main_part, DEFAULTS);
     }
 }
 
@@ -486,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_err_buffers),
         cmocka_unit_test(test_main_mb),
+        cmocka_unit_test(test_class_rules),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_scan),
         cmocka_unit_test(test_scan_stops),

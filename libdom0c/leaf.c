@@ -1,0 +1,91 @@
+/*
+ * leaf.c - the per-domU cgroups dom0c/node<N>/dom<ID>: moving processes
+ * in (cgroup.procs first, then the CPU affinity: cpuset_attach() resets
+ * the mask), and out again when the domU is gone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "ctx.h"
+#include "log.h"
+
+int d0_move_pid(dom0c_ctx *ctx, pid_t pid, const char *cg,
+                const d0_cpuset *cpus)
+{
+    char val[16];
+    int rc;
+
+    snprintf(val, sizeof(val), "%d", (int)pid);
+    D0_DEBUG(ctx->lg, "pid %d -> cgroup %s", (int)pid, cg);
+    rc = ctx->be.ops->cg_write(ctx->be.h, cg, "cgroup.procs", val);
+    if (rc) {
+        D0_ERR(ctx->lg, -rc, "moving pid %d into cgroup %s", (int)pid, cg);
+        return rc;
+    }
+    if (!cpus)
+        return 0;
+    rc = ctx->be.ops->affinity(ctx->be.h, pid, cpus);
+    if (rc)
+        D0_ERR(ctx->lg, -rc, "setting the CPU affinity of pid %d",
+               (int)pid);
+    return rc;
+}
+
+/* Moves every process of cg into dom0c/main. */
+static int empty_into_main(dom0c_ctx *ctx, const char *cg)
+{
+    char pids[4096], main_cg[64];
+    char *save = NULL;
+    int rc = ctx->be.ops->cg_read(ctx->be.h, cg, "cgroup.procs", pids,
+                                  sizeof(pids));
+
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    d0_cg_main(main_cg, sizeof(main_cg));
+    for (char *p = strtok_r(pids, "\n", &save); p && !rc;
+         p = strtok_r(NULL, "\n", &save))
+        rc = d0_move_pid(ctx, (pid_t)atoi(p), main_cg, NULL);
+    return rc == -ESRCH ? 0 : rc;
+}
+
+int d0_remove_leaves(dom0c_ctx *ctx, uint32_t domid)
+{
+    char cg[64];
+    int rc = 0;
+
+    for (unsigned n = 0; n < ctx->layout.nr_nodes; n++) {
+        int r;
+        d0_cg_leaf(cg, sizeof(cg), n, domid);
+        r = empty_into_main(ctx, cg);
+        if (!r)
+            r = ctx->be.ops->cg_rmdir(ctx->be.h, cg);
+        if (r == -ENOENT)
+            r = 0;
+        if (r)
+            D0_ERR(ctx->lg, -r, "removing cgroup %s", cg);
+        if (!rc)
+            rc = r;
+    }
+    return rc;
+}
+
+int d0_place_pid(dom0c_ctx *ctx, pid_t pid, int node, uint32_t domid,
+                 int dom0_vcpu)
+{
+    char cg[64];
+    d0_cpuset one;
+    int rc;
+
+    d0_cg_leaf(cg, sizeof(cg), (unsigned)node, domid);
+    rc = ctx->be.ops->cg_mkdir(ctx->be.h, cg);
+    if (rc && rc != -EEXIST) {
+        D0_ERR(ctx->lg, -rc, "creating cgroup %s", cg);
+        return rc;
+    }
+    d0_cpuset_zero(&one);
+    d0_cpuset_set(&one, (unsigned)dom0_vcpu);
+    return d0_move_pid(ctx, pid, cg, &one);
+}

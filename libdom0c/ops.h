@@ -1,0 +1,116 @@
+/*
+ * ops.h - every side effect libdom0c has, in one table.
+ *
+ * The real implementation (ops_real.c) talks to libxl/libxc, xenstored,
+ * the cgroup v2 file system and /proc; the fake (tests/unit/fake_ops.c)
+ * keeps all of it in memory, records calls and can fail the Nth call of
+ * each kind, so every all-or-nothing claim is tested (as crun's
+ * libcrun_cgroup_manager and sqlite's test VFS do).
+ *
+ * Every function returns 0 or a negative errno and logs nothing: the
+ * caller logs once, with the path and value (STYLE 9).
+ */
+#ifndef D0_OPS_H
+#define D0_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+#include "facts.h"
+
+typedef uint32_t d0_txn;            /* xenstore transaction, 0 = none */
+
+/* One process of dom0, as /proc shows it. */
+struct d0_proc {
+    pid_t pid;
+    pid_t ppid;
+    bool kthread;                   /* PF_KTHREAD (no exe, child of 2) */
+    char comm[16];
+    char exe[128];                  /* "" for kernel threads */
+    char cmdline[256];              /* NULs turned into spaces */
+    char cgroup[128];               /* v2 path relative to the root */
+};
+
+/* One interrupt line of /proc/interrupts. */
+struct d0_irq {
+    unsigned irq;
+    char chip[32];                  /* "xen-dyn-lateeoi" ... */
+    char name[48];                  /* "vif5.0-q0-tx", "blkif-backend" */
+};
+
+enum d0_op_kind {
+    D0_OP_FACTS, D0_OP_TARGET_GET, D0_OP_TARGET_SET, D0_OP_PIN,
+    D0_OP_XS_BEGIN, D0_OP_XS_END, D0_OP_XS_READ, D0_OP_XS_WRITE,
+    D0_OP_XS_RM, D0_OP_XS_LIST, D0_OP_XS_RESTRICT,
+    D0_OP_CG_MKDIR, D0_OP_CG_RMDIR, D0_OP_CG_READ, D0_OP_CG_WRITE,
+    D0_OP_AFFINITY, D0_OP_PROCS, D0_OP_IRQS, D0_OP_IRQ_AFFINITY,
+    D0_OP_PID_ALIVE,
+    D0_OP_CPU_WORK, D0_OP_SELF,
+    D0_OP_NR
+};
+
+struct d0_ops {
+    const char *name;
+
+    /* -- Xen: libxl / libxc ------------------------------------------ */
+    /* The live facts: topology, nodes, every domain with its vCPUs. */
+    int (*facts)(void *h, struct d0_facts *out);
+    int (*target_get)(void *h, uint64_t *kb);         /* dom0's target */
+    int (*target_set)(void *h, uint64_t kb);          /* absolute */
+    int (*pin)(void *h, unsigned vcpu, unsigned pcpu); /* dom0 vCPU hard */
+
+    /* -- xenstore ---------------------------------------------------- */
+    int (*xs_begin)(void *h, d0_txn *t);
+    /* Commits (abort = false) or aborts; -EAGAIN: restart from begin. */
+    int (*xs_end)(void *h, d0_txn t, bool abort);
+    int (*xs_read)(void *h, d0_txn t, const char *path, char **val);
+    int (*xs_write)(void *h, d0_txn t, const char *path, const char *val);
+    int (*xs_rm)(void *h, d0_txn t, const char *path);      /* recursive */
+    /* Children names: *names is one malloc'd block, free() it. */
+    int (*xs_list)(void *h, d0_txn t, const char *path, char ***names,
+                   unsigned *nr);
+    /* Owner dom0, no access for anyone else ("n0"). */
+    int (*xs_restrict)(void *h, d0_txn t, const char *path);
+
+    /* -- cgroup v2, paths relative to the configured root ------------- */
+    int (*cg_mkdir)(void *h, const char *cg);         /* -EEXIST ok */
+    int (*cg_rmdir)(void *h, const char *cg);         /* -ENOENT ok */
+    int (*cg_read)(void *h, const char *cg, const char *file, char *buf,
+                   size_t len);
+    int (*cg_write)(void *h, const char *cg, const char *file,
+                    const char *val);
+
+    /* -- processes and interrupts ------------------------------------ */
+    int (*affinity)(void *h, pid_t pid, const d0_cpuset *cpus);
+    int (*procs)(void *h, struct d0_proc **out, unsigned *nr);
+    int (*irqs)(void *h, struct d0_irq **out, unsigned *nr);
+    int (*irq_affinity)(void *h, unsigned irq, const d0_cpuset *cpus);
+    int (*pid_alive)(void *h, pid_t pid);             /* 1, 0 */
+    /* Busy jiffies of each dom0 vCPU (/proc/stat), the fair counter. */
+    int (*cpu_work)(void *h, uint64_t *work, unsigned nr);
+    pid_t (*self)(void *h);                           /* getpid() */
+
+    void (*close)(void *h);
+};
+
+/* A backend: the table and its state. */
+struct d0_backend {
+    const struct d0_ops *ops;
+    void *h;
+};
+
+/* Where the real backend looks; NULL members mean the defaults. */
+struct d0_real_args {
+    const char *cgroup_root;        /* "/sys/fs/cgroup" */
+    const char *sysroot;            /* "/" : /proc lives under it */
+    struct xentoollog_logger *lg;   /* for libxl's own messages */
+};
+
+/* Opens the real backend (libxl ctx, xenstore, cgroup root dirfd).
+ * -errno with a sentence in err. */
+int d0_real_open(const struct d0_real_args *a, struct d0_backend *out,
+                 char *err, size_t errlen);
+
+#endif
