@@ -41,7 +41,8 @@ TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 TEST_SUPP  := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 BENCH_BIN  := $(B)/bench/bench_policy
 SHLIB      := $(B)/$(SONAME).$(word 2,$(subst ., ,$(VERSION)))
-ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/libdom0c.pc
+EXAMPLE    := $(B)/mini-toolstack
+ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/libdom0c.pc $(EXAMPLE)
 
 .PHONY: all deps install check unit golden regen-golden bench e2e demo \
         clean help asan
@@ -76,6 +77,12 @@ $(SHLIB): $(LIB_OBJS) libdom0c/libdom0c.map
 $(B)/dom0c: $(CLI_OBJS) $(B)/libdom0c.a
 	$(say) LD $@
 	$(Q)$(CC) -o $@ $(CLI_OBJS) $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+# The example links the shared library and sees only the public header.
+$(EXAMPLE): examples/mini-toolstack.c include/dom0c.h $(SHLIB)
+	$(say) LD $@
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) \
+	    -o $@ $< -L$(B) -ldom0c $(LDFLAGS_ALL) $(PKG_LIBS)
 
 $(B)/libdom0c.pc: libdom0c.pc.in Makefile
 	$(say) GEN $@
@@ -143,6 +150,8 @@ install: all
 	install -m 644 $(B)/libdom0c.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 644 include/dom0c.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 755 $(B)/dom0c $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(LIBDIR)/dom0c
+	install -m 755 $(EXAMPLE) $(DESTDIR)$(LIBDIR)/dom0c/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 tests/fixtures/*.json $(DESTDIR)$(DATADIR)/topologies/

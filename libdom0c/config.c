@@ -386,7 +386,7 @@ static int apply_sizes(const struct parse *p, struct d0_config *c)
 
 static int apply_on_error(const struct parse *p, struct d0_config *c)
 {
-    unsigned e;
+    unsigned e = c->on_error;       /* -O3 cannot see get_choice sets it */
     int rc;
 
     rc = get_choice(p, "on_error", on_error_names,

@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cli.h"
+#include "ctx.h"
 #include "facts.h"
 
 struct facts_args {
@@ -18,8 +19,9 @@ struct facts_args {
 
 static void facts_help(FILE *o)
 {
-    fprintf(o, "usage: dom0c facts (--local [--sysroot DIR] | "
-            "--topology FILE) [-j]\n");
+    fprintf(o, "usage: dom0c facts [--local [--sysroot DIR] | "
+            "--topology FILE] [-j]\n"
+            "Without --local or --topology: the live Xen host (libxl).\n");
 }
 
 static int parse_args(int argc, char **argv, struct facts_args *a)
@@ -46,10 +48,9 @@ static int parse_args(int argc, char **argv, struct facts_args *a)
     }
     if (optind < argc)
         return usage_error("facts: unexpected argument '%s'", argv[optind]);
-    if (a->local == !!a->topology)
-        return usage_error("facts: give exactly one of --local and "
-                           "--topology FILE (live Xen facts come with the "
-                           "Xen backend)");
+    if (a->local && a->topology)
+        return usage_error("facts: give at most one of --local and "
+                           "--topology FILE (neither: the live Xen host)");
     return 0;
 }
 
@@ -80,8 +81,27 @@ static void text(const struct d0_facts *f, FILE *o)
         node_line(f, n, o);
 }
 
-static int load(const struct facts_args *a, struct d0_facts *f)
+/* The live host's facts, through libxl. */
+static int load_live(struct cli *cli, struct d0_facts *f)
 {
+    struct live_opts o = { 0 };
+    dom0c_ctx *ctx;
+    int rc = live_open(cli, &o, &ctx);
+
+    if (rc)
+        return rc;
+    *f = ctx->facts;
+    memset(&ctx->facts, 0, sizeof(ctx->facts));
+    dom0c_close(ctx);
+    return 0;
+}
+
+static int load(struct cli *cli, const struct facts_args *a,
+                struct d0_facts *f)
+{
+    if (!a->local && !a->topology)
+        return load_live(cli, f);
+
     char err[512];
     bool pv_dom0 = false;
     int rc;
@@ -109,7 +129,7 @@ int cmd_facts(struct cli *cli, int argc, char **argv)
 
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    rc = load(&a, &f);
+    rc = load(cli, &a, &f);
     if (rc)
         return rc;
     if (a.json) {

@@ -14,7 +14,11 @@ static const struct {
     const char *help;
 } commands[] = {
     { "plan", cmd_plan, "plan dom0's layout and domUs on a facts file" },
-    { "facts", cmd_facts, "show host facts (--local, or --topology FILE)" },
+    { "facts", cmd_facts, "show host facts (live Xen, --local, --topology)" },
+    { "init", cmd_init, "build dom0's containers at boot [--dry-run]" },
+    { "status", cmd_status, "containers, reservations, dom0 target, drift" },
+    { "reconcile", cmd_reconcile, "repair what a crash left behind" },
+    { "exec", cmd_exec, "run a command placed for a domU (--for, --op)" },
 };
 
 int usage_error(const char *fmt, ...)
