@@ -37,8 +37,9 @@ static int file_path(char *buf, size_t len, const char *cg, const char *file)
     return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* An existing cgroup is not an error; an existing non-directory is
- * -EEXIST.  Parents are not made: -ENOENT (create them first). */
+/* An existing cgroup is -EEXIST (callers take it as success, and count
+ * only real creations); an existing non-directory is -ENOTDIR.  Parents
+ * are not made: -ENOENT (create them first). */
 int d0_cg_mkdir(void *h, const char *cg)
 {
     struct d0_real *r = h;
@@ -52,7 +53,7 @@ int d0_cg_mkdir(void *h, const char *cg)
         return -errno;
     if (fstatat(r->cg_root, cg, &st, AT_SYMLINK_NOFOLLOW))
         return -errno;
-    return S_ISDIR(st.st_mode) ? 0 : -EEXIST;
+    return S_ISDIR(st.st_mode) ? -EEXIST : -ENOTDIR;
 }
 
 /* A missing cgroup is not an error; one with children or processes is

@@ -71,6 +71,18 @@ static int make_ledger(dom0c_ctx *ctx, unsigned *changes)
     return rc;
 }
 
+/*
+ * systemd owns the cgroups of its units (init.scope, *.slice): moving
+ * their processes would fight it.  On such hosts confine the slices to
+ * the main pCPUs with AllowedCPUs= instead (man dom0c(8)); the lab's
+ * busybox init leaves every process in the root, where dom0c takes it.
+ */
+static bool systemd_owned(const struct d0_proc *p)
+{
+    return p->pid == 1 || !strncmp(p->cgroup, "init.scope", 10) ||
+           strstr(p->cgroup, ".slice") != NULL;
+}
+
 /* Where a process belongs: its cgroup, and a pinning for backends. */
 static int destination(dom0c_ctx *ctx, const struct d0_proc *p, char *cg,
                        size_t len, struct d0_placement *pl)
@@ -79,7 +91,8 @@ static int destination(dom0c_ctx *ctx, const struct d0_proc *p, char *cg,
     enum d0_class c = d0_classify(p, &ctx->cfg, &domid);
 
     pl->dom0_vcpu = -1;
-    if (c == D0_CLASS_KTHREAD_PINNED)
+    if (c == D0_CLASS_KTHREAD_PINNED || (c != D0_CLASS_T3 &&
+                                         systemd_owned(p)))
         return -1;
     if (c != D0_CLASS_T3) {
         d0_cg_main(cg, len);

@@ -34,20 +34,25 @@ int d0_move_pid(dom0c_ctx *ctx, pid_t pid, const char *cg,
     return rc;
 }
 
+#define PIDS_MAX (64 * 1024)
+
 /* Moves every process of cg into dom0c/main. */
 static int empty_into_main(dom0c_ctx *ctx, const char *cg)
 {
-    char pids[4096], main_cg[64];
+    char *pids = malloc(PIDS_MAX), main_cg[64];
     char *save = NULL;
-    int rc = ctx->be.ops->cg_read(ctx->be.h, cg, "cgroup.procs", pids,
-                                  sizeof(pids));
+    int rc = pids ? ctx->be.ops->cg_read(ctx->be.h, cg, "cgroup.procs",
+                                         pids, PIDS_MAX) : -ENOMEM;
 
-    if (rc)
+    if (rc) {
+        free(pids);
         return rc == -ENOENT ? 0 : rc;
+    }
     d0_cg_main(main_cg, sizeof(main_cg));
     for (char *p = strtok_r(pids, "\n", &save); p && !rc;
          p = strtok_r(NULL, "\n", &save))
         rc = d0_move_pid(ctx, (pid_t)atoi(p), main_cg, NULL);
+    free(pids);
     return rc == -ESRCH ? 0 : rc;
 }
 

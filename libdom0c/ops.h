@@ -27,7 +27,7 @@ struct d0_proc {
     pid_t pid;
     pid_t ppid;
     bool kthread;                   /* PF_KTHREAD (no exe, child of 2) */
-    char comm[16];
+    char comm[64];                  /* kthreads: full name since 5.17 */
     char exe[128];                  /* "" for kernel threads */
     char cmdline[256];              /* NULs turned into spaces */
     char cgroup[128];               /* v2 path relative to the root */
@@ -75,8 +75,12 @@ struct d0_ops {
     int (*xs_restrict)(void *h, d0_txn t, const char *path);
 
     /* -- cgroup v2, paths relative to the configured root ------------- */
-    int (*cg_mkdir)(void *h, const char *cg);         /* -EEXIST ok */
-    int (*cg_rmdir)(void *h, const char *cg);         /* -ENOENT ok */
+    /* mkdir: -EEXIST when the cgroup exists (success for callers, but
+     * not a change), -ENOTDIR when a non-directory is in the way. */
+    int (*cg_mkdir)(void *h, const char *cg);
+    int (*cg_rmdir)(void *h, const char *cg);         /* missing: 0 */
+    /* NUL-terminated, one trailing newline stripped; -ERANGE (buf
+     * untouched) when the value does not fit. */
     int (*cg_read)(void *h, const char *cg, const char *file, char *buf,
                    size_t len);
     int (*cg_write)(void *h, const char *cg, const char *file,

@@ -382,6 +382,8 @@ static int c_read(void *h, const char *cg, const char *file, char *buf,
     c = cg_find(f, cg, file);
     if (!c)
         return -ENOENT;
+    if (strlen(c->val) >= len)
+        return -ERANGE;
     snprintf(buf, len, "%s", c->val);
     return 0;
 }

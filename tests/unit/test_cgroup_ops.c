@@ -78,7 +78,7 @@ static void test_mkdir_rmdir(void **state)
     void *h = &t->r;
 
     assert_int_equal(d0_cg_mkdir(h, "dom0c"), 0);
-    assert_int_equal(d0_cg_mkdir(h, "dom0c"), 0);          /* idempotent */
+    assert_int_equal(d0_cg_mkdir(h, "dom0c"), -EEXIST);    /* exists: not a change */
     assert_int_equal(d0_cg_mkdir(h, "dom0c/main"), 0);
     assert_int_equal(d0_cg_mkdir(h, "dom0c/node1/dom7"), -ENOENT);
     assert_int_equal(d0_cg_mkdir(h, "dom0c/node1"), 0);
@@ -92,7 +92,7 @@ static void test_mkdir_rmdir(void **state)
     assert_int_equal(d0_cg_rmdir(h, "dom0c/node1"), 0);
     /* a file where a cgroup should be */
     touch(t, "dom0c/main/cpu.stat", "");
-    assert_int_equal(d0_cg_mkdir(h, "dom0c/main/cpu.stat"), -EEXIST);
+    assert_int_equal(d0_cg_mkdir(h, "dom0c/main/cpu.stat"), -ENOTDIR);
     assert_int_equal(d0_cg_rmdir(h, "dom0c/main/cpu.stat"), -ENOTDIR);
 }
 

@@ -219,7 +219,7 @@ static const struct {
       D0_CLASS_T0, -1 },
     { 600, 1, false, "xen-qemu-system", QEMU, QEMU " -xen-domid 7 "
       "-no-shutdown", "dom0c/node1/dom7", D0_CLASS_T3, 7 },
-    { 700, 2, true, "vif7.0-q0-guest", "", "", "", D0_CLASS_T3, 7 },
+    { 700, 2, true, "vif7.0-q0-guest-rx", "", "", "", D0_CLASS_T3, 7 },
     { 800, 1, false, "hybrid", "/bin/hybrid", "hybrid",
       "user.slice/u.scope", D0_CLASS_T0, -1 },
     { 900, 1, false, "long", "/bin/long", NULL, "", D0_CLASS_T0, -1 },
