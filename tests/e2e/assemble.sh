@@ -1,0 +1,364 @@
+#!/bin/bash
+# assemble.sh: build, or reuse from the cache, the lab's base images from
+# Debian packages only (apt-get download + dpkg -x; no root fs install).
+#
+#   tests/e2e/assemble.sh        prints the image directory on stdout
+#
+# Outputs, in build/e2e/images/<key>/ where <key> hashes the package
+# versions and this script:
+#   xen          the hypervisor (ELF with a multiboot1 header, for -kernel)
+#   vmlinux      dom0 kernel, raw ELF (saves Xen's dom0 builder seconds)
+#   dom0-root/   dom0 file tree (per-run files are added by run.sh)
+#   domU-root/   domU file tree (its /init is added by run.sh)
+#   manifest.txt package=version lines and the hypervisor choice
+# build/e2e/manifest.txt is a copy of the manifest of the last assembly.
+set -euo pipefail
+# shellcheck source=lib/host.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/host.sh"
+
+HV_PKG=xen-hypervisor-4.17-amd64
+KMETA_PKG=linux-image-amd64
+# Everything in the dom0 tree, besides the kernel and the hypervisor.
+DOM0_PKGS=(
+    xen-utils-4.17 xen-utils-common xenstore-utils libxenmisc4.17
+    libxencall1 libxendevicemodel1 libxenevtchn1 libxenforeignmemory1
+    libxengnttab1 libxenhypfs1 libxenstore4 libxentoolcore1 libxentoollog1
+    libyajl2 libnuma1 libext2fs2 libcom-err2
+    busybox-static libc6 libgcc-s1 libtinfo6 libncurses6 liblzma5 zlib1g
+    libzstd1 libuuid1 bash libsmartcols1 libblkid1 libmount1 libselinux1
+    libpcre2-8-0
+)
+# util-linux and mount are large and pull in libsystemd & co: keep only
+# the tools the hotplug scripts and the scenarios use.
+UL_PKGS=(util-linux mount)
+UL_KEEP=(
+    usr/bin/flock usr/bin/taskset usr/bin/lscpu usr/bin/chrt usr/bin/setsid
+    usr/bin/nsenter usr/bin/unshare usr/bin/prlimit usr/bin/getopt
+    sbin/losetup bin/mount bin/umount
+)
+# Kernel modules, in insmod order (paths under kernel/).
+DOM0_MODULES=(
+    drivers/xen/xen-evtchn.ko drivers/xen/xen-privcmd.ko
+    drivers/xen/xenfs/xenfs.ko drivers/xen/xen-gntdev.ko
+    drivers/xen/xen-gntalloc.ko drivers/block/loop.ko
+    drivers/block/xen-blkback/xen-blkback.ko
+    drivers/net/xen-netback/xen-netback.ko
+    net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko
+)
+DOMU_MODULES=(drivers/block/xen-blkfront.ko drivers/net/xen-netfront.ko)
+DOMU_TOOLS=(xenstore xenstore-read xenstore-write xenstore-list xenstore-ls
+            xenstore-exists xenstore-rm xenstore-chmod xenstore-watch)
+
+# --- versions -------------------------------------------------------------
+
+declare -A VER=()
+
+# candidate_versions PKG...: fill VER[pkg] from apt's candidates (offline).
+candidate_versions() {
+    local pkg="" line
+    while IFS= read -r line; do
+        case $line in
+            [a-z0-9]*:) pkg=${line%:} ;;
+            *Candidate:*)
+                VER[$pkg]=${line##*Candidate: }
+                [[ ${VER[$pkg]} != "(none)" ]] ||
+                    die "package $pkg has no candidate version (run apt-get update?)"
+                ;;
+        esac
+    done < <(apt-cache policy "$@")
+    local p
+    for p in "$@"; do
+        [[ -n ${VER[$p]:-} ]] || die "apt knows no package $p (run apt-get update?)"
+    done
+}
+
+# deb_file PKG VERSION: the path apt-get download gives that package.
+deb_file() {
+    local v=${2//:/%3a} f
+    for f in "$DEB_DIR/${1}_${v}_"*.deb; do
+        [[ -e $f ]] && { printf '%s\n' "$f"; return 0; }
+    done
+    return 1
+}
+
+# fetch PKG=VERSION...: download what the cache lacks, in one apt call.
+fetch() {
+    local want=() pv
+    for pv in "$@"; do
+        deb_file "${pv%%=*}" "${pv#*=}" >/dev/null || want+=("$pv")
+    done
+    [[ ${#want[@]} -gt 0 ]] || return 0
+    say "downloading ${#want[@]} package(s): ${want[*]}"
+    mkdir -p "$DEB_DIR"
+    local out rc=0
+    out=$(cd "$DEB_DIR" && apt-get download -q "${want[@]}" 2>&1) || rc=$?
+    grep -v 'unsandboxed as root' <<<"$out" | sed 's/^/[e2e]   /' >&2 || true
+    [[ $rc -eq 0 ]] || die "apt-get download failed (status $rc)"
+    for pv in "${want[@]}"; do
+        deb_file "${pv%%=*}" "${pv#*=}" >/dev/null ||
+            die "download of $pv produced no .deb in $DEB_DIR"
+    done
+}
+
+# sort_versions_desc: Debian versions on stdin, newest first on stdout.
+sort_versions_desc() {
+    local v sorted=() i
+    while IFS= read -r v; do
+        [[ -n $v ]] || continue
+        for ((i = 0; i < ${#sorted[@]}; i++)); do
+            dpkg --compare-versions "$v" gt "${sorted[i]}" && break
+        done
+        sorted=("${sorted[@]:0:i}" "$v" "${sorted[@]:i}")
+    done
+    printf '%s\n' "${sorted[@]}"
+}
+
+# choose_hypervisor: the newest served version of HV_PKG whose config has
+# CONFIG_SHADOW_PAGING=y (PV live migration needs log-dirty for PV guests).
+# Sets HV_VER and HV_WHY. Results are cached per version, so a warm run
+# downloads nothing.
+choose_hypervisor() {
+    local v verdict cache=$BUILD_DIR/hv-check rejected=()
+    mkdir -p "$cache"
+    while IFS= read -r v; do
+        if [[ -f $cache/$v ]]; then
+            verdict=$(<"$cache/$v")
+        else
+            say "checking $HV_PKG=$v for CONFIG_SHADOW_PAGING=y"
+            fetch "$HV_PKG=$v"
+            if dpkg --fsys-tarfile "$(deb_file "$HV_PKG" "$v")" |
+                tar -xO ./boot/xen-4.17-amd64.config |
+                grep -qx 'CONFIG_SHADOW_PAGING=y'; then
+                verdict=y
+            else
+                verdict=n
+            fi
+            echo "$verdict" >"$cache/$v"
+        fi
+        if [[ $verdict == y ]]; then
+            HV_VER=$v
+            HV_WHY="newest served version with CONFIG_SHADOW_PAGING=y"
+            if [[ ${#rejected[@]} -gt 0 ]]; then
+                HV_WHY+="; rejected (no CONFIG_SHADOW_PAGING=y, PV live migration fails): ${rejected[*]}"
+            fi
+            return 0
+        fi
+        rejected+=("$v")
+    done < <(apt-cache madison "$HV_PKG" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+             sort -u | sort_versions_desc)
+    die "no served version of $HV_PKG has CONFIG_SHADOW_PAGING=y (checked: ${rejected[*]:-none}); PV live migration would fail. See docs: PVH guests under -cpu qemu64,+svm,+npt are the fallback."
+}
+
+# --- building -------------------------------------------------------------
+
+# extract_vmlinux BZIMAGE OUT: the raw ELF inside Debian's XZ bzImage.
+extract_vmlinux() {
+    local off
+    # head closes the pipe early: grep's SIGPIPE is expected.
+    off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$1" | head -1 | cut -d: -f1) || true
+    [[ -n $off ]] || die "no XZ payload in $1"
+    # xz stops after the first stream, so tail may die of SIGPIPE.
+    { tail -c +"$((off + 1))" "$1" || true; } | xz -dc --single-stream >"$2" ||
+        die "cannot decompress the kernel payload of $1"
+    is_elf "$2" || die "payload of $1 is not an ELF"
+}
+
+# busybox_links ROOT: an applet symlink for every command busybox offers
+# that the packages do not already provide in any bin directory (bash,
+# flock, losetup, setsid... stay the real ones, whatever the PATH order).
+busybox_links() {
+    local root=$1 p d f
+    local -A have=()
+    for d in bin sbin usr/bin usr/sbin; do
+        for f in "$root/$d"/*; do
+            [[ -e $f || -L $f ]] && have[${f##*/}]=1
+        done
+    done
+    while IFS= read -r p; do
+        [[ -z ${have[${p##*/}]:-} ]] || continue
+        [[ -e $root/$p || -L $root/$p ]] && continue
+        p=${p#/}
+        mkdir -p "$root/${p%/*}"
+        ln -s "$(up_path "${p%/*}")bin/busybox" "$root/$p"
+    done < <("$root/bin/busybox" --list-full)
+}
+
+# up_path DIR: "../" once per component of DIR ("" for ".").
+up_path() {
+    [[ $1 != . ]] || return 0
+    local slashes=${1//[!\/]/} i out=""
+    for ((i = 0; i <= ${#slashes}; i++)); do out+="../"; done
+    printf '%s' "$out"
+}
+
+# relativize_links ROOT: rewrite absolute symlinks as relative ones, so no
+# link in the tree points at the host when the tree is written to from
+# outside a chroot (run.sh copies the project's files over it).
+relativize_links() {
+    local root=$1 l t rel
+    while IFS=$'\t' read -r l t; do
+        rel=${l#"$root"/}
+        ln -sfn "$(up_path "$(dirname "$rel")")${t#/}" "$l"
+    done < <(find "$root" -type l -lname '/*' -printf '%p\t%l\n')
+}
+
+build_dom0_root() {
+    local root=$1 kdir=$2 tmp=$3 p f
+    say "extracting ${#DOM0_PKGS[@]} packages into the dom0 tree"
+    for p in "${DOM0_PKGS[@]}"; do
+        dpkg -x "$(deb_file "$p" "${VER[$p]}")" "$root"
+    done
+    for p in "${UL_PKGS[@]}"; do
+        dpkg -x "$(deb_file "$p" "${VER[$p]}")" "$tmp/ul"
+    done
+    for f in "${UL_KEEP[@]}"; do
+        mkdir -p "$root/$(dirname "$f")"
+        cp -a "$tmp/ul/$f" "$root/$f"
+    done
+    # Trim what a RAM-only dom0 never uses (and python, which is absent).
+    rm -rf "$root"/usr/share/{doc,man,info,locale,lintian,bug,bash-completion} \
+        "$root"/usr/share/initramfs-tools "$root"/usr/lib/xen-4.17/lib/python \
+        "$root"/usr/lib/xen-4.17/boot "$root"/usr/lib/xen-4.17/bin/pygrub \
+        "$root"/usr/bin/pygrub "$root"/etc/init.d "$root"/usr/lib/x86_64-linux-gnu/gconv
+    # xl & co straight to the binaries (Debian's wrapper is not needed).
+    for f in "$root"/usr/lib/xen-4.17/bin/*; do
+        ln -sfn "../lib/xen-4.17/bin/${f##*/}" "$root/usr/sbin/${f##*/}"
+    done
+    ln -sfn ../lib/xen-4.17/bin/xenstore-control "$root/usr/bin/xenstore-control"
+    busybox_links "$root"
+    mkdir -p "$root"/{dev,proc,sys,run,tmp,root,mnt,var/lib/xen/images} \
+        "$root"/var/log/xen/console "$root"/lib/modules/lab \
+        "$root"/usr/lib/dom0c-lab/domU
+    ln -sfn /run "$root/var/run"
+    ln -sfn /run/lock "$root/var/lock"
+    chmod 1777 "$root/tmp"
+    printf 'root:x:0:0:root:/root:/bin/bash\n' >"$root/etc/passwd"
+    printf 'root:x:0:\n' >"$root/etc/group"
+    printf 'autoballoon="off"\nrun_hotplug_scripts=1\n' >"$root/etc/xen/xl.conf"
+    printf 'dom0\n' >"$root/etc/hostname"
+    for f in "${DOM0_MODULES[@]}"; do
+        cp "$kdir/$f" "$root/lib/modules/lab/"
+        printf '%s\n' "${f##*/}" >>"$root/lib/modules/lab/order"
+    done
+    relativize_links "$root"
+}
+
+build_domU_root() {
+    local root=$1 kdir=$2 dom0=$3 f t
+    mkdir -p "$root"/{bin,dev,proc,sys,run,tmp,usr/bin,lib/modules}
+    cp "$dom0/bin/busybox" "$root/bin/"
+    busybox_links "$root"
+    for f in "${DOMU_MODULES[@]}"; do
+        cp "$kdir/$f" "$root/lib/modules/"
+    done
+    for t in "${DOMU_TOOLS[@]}"; do
+        rm -f "$root/usr/bin/$t"
+        cp -a "$dom0/usr/bin/$t" "$root/usr/bin/$t"
+    done
+    # The loader and the libraries these tools need, copied from dom0's
+    # tree. Symlinks are resolved inside that tree (an absolute link such
+    # as /lib64/ld-linux-x86-64.so.2 would point at the host's file).
+    local real
+    while IFS= read -r f; do
+        real=$(chroot "$dom0" /bin/busybox readlink -f "$f")
+        mkdir -p "$root$(dirname "$f")"
+        cp --remove-destination "$dom0$real" "$root$f"
+    done < <(chroot "$dom0" /lib64/ld-linux-x86-64.so.2 --list /usr/bin/xenstore |
+             awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u)
+    real=$(chroot "$dom0" /bin/busybox readlink -f /lib64/ld-linux-x86-64.so.2)
+    mkdir -p "$root$(dirname "$real")" "$root/lib64"
+    cp --remove-destination "$dom0$real" "$root$real"
+    ln -sfn "$real" "$root/lib64/ld-linux-x86-64.so.2"
+    relativize_links "$root"
+    local missing
+    missing=$(missing_libs "$root" /usr/bin/xenstore)
+    [[ -z $missing ]] || die "domU tree: unresolved libraries: $missing"
+}
+
+build_images() {
+    local img=$1 tmp kver
+    tmp=$(mktemp -d "$IMG_ROOT/.tmp.XXXXXX")
+    mkdir -p "$tmp/out" "$tmp/k" "$tmp/ul"
+    local kdeb
+    kdeb=$(deb_file "$KPKG" "${VER[$KPKG]}")
+    say "extracting the kernel and modules from $KPKG"
+    dpkg --fsys-tarfile "$kdeb" | tar -x -C "$tmp/k" --wildcards \
+        './boot/vmlinuz-*' "${DOM0_MODULES[@]/#/*/kernel/}" "${DOMU_MODULES[@]/#/*/kernel/}"
+    kver=${KPKG#linux-image-}
+    local kdir=$tmp/k/lib/modules/$kver/kernel
+    say "extracting the raw vmlinux (dom0) and gzipping a copy (domU)"
+    extract_vmlinux "$tmp/k/boot/vmlinuz-$kver" "$tmp/out/vmlinux"
+    say "unpacking the hypervisor $HV_PKG=$HV_VER"
+    dpkg --fsys-tarfile "$(deb_file "$HV_PKG" "$HV_VER")" |
+        tar -xO ./boot/xen-4.17-amd64.gz | zcat >"$tmp/out/xen"
+    dpkg --fsys-tarfile "$(deb_file "$HV_PKG" "$HV_VER")" |
+        tar -xO ./boot/xen-4.17-amd64.config >"$tmp/out/xen.config"
+    build_dom0_root "$tmp/out/dom0-root" "$kdir" "$tmp"
+    gzip -6 -c "$tmp/out/vmlinux" >"$tmp/out/dom0-root/usr/lib/dom0c-lab/domU/vmlinux.gz"
+    say "checking the shared libraries of every ELF in the dom0 tree"
+    local elfs missing
+    mapfile -t elfs < <(elf_list "$tmp/out/dom0-root")
+    missing=$(missing_libs "$tmp/out/dom0-root" "${elfs[@]}")
+    [[ -z $missing ]] ||
+        die "dom0 tree: libraries missing from the package set: $(echo "$missing" | tr '\n' ' ')"
+    # glibc dlopens it for pthread_cancel (ldd does not show it); xl aborts
+    # without it.
+    [[ -e $tmp/out/dom0-root/lib/x86_64-linux-gnu/libgcc_s.so.1 ]] ||
+        die "dom0 tree: libgcc_s.so.1 is missing (package libgcc-s1)"
+    say "building the domU tree"
+    build_domU_root "$tmp/out/domU-root" "$kdir" "$tmp/out/dom0-root"
+    echo "$kver" >"$tmp/out/kernel-release"
+    mv "$tmp/out" "$img"
+    rm -rf "$tmp"
+}
+
+write_manifest() {
+    local out=$1 p
+    {
+        echo "# libdom0c e2e lab: Debian packages used (package=version)"
+        for p in $(printf '%s\n' "${!VER[@]}" | sort); do
+            echo "$p=${VER[$p]}"
+        done
+        echo "$HV_PKG=$HV_VER"
+        echo "# hypervisor: $HV_PKG=$HV_VER: $HV_WHY"
+        echo "# kernel: $KPKG (the one $KMETA_PKG=${VER[$KMETA_PKG]} depends on), dom0 and domU"
+    } >"$out"
+}
+
+main() {
+    local t0
+    t0=$(now)
+    mkdir -p "$BUILD_DIR" "$IMG_ROOT"
+    say "resolving package versions (apt-cache)"
+    candidate_versions "$KMETA_PKG"
+    KPKG=$(apt-cache depends "$KMETA_PKG" | awk '/Depends: linux-image-/ { print $2; exit }')
+    [[ -n $KPKG ]] || die "cannot find the kernel package $KMETA_PKG depends on"
+    candidate_versions "$KPKG" "${DOM0_PKGS[@]}" "${UL_PKGS[@]}"
+    choose_hypervisor
+    say "hypervisor: $HV_PKG=$HV_VER ($HV_WHY)"
+
+    local key
+    key=$( { for p in "${!VER[@]}"; do echo "$p=${VER[$p]}"; done | sort
+             echo "$HV_PKG=$HV_VER"
+             cat "${BASH_SOURCE[0]}" "$E2E_DIR/lib/host.sh"; } | sha256sum | cut -c1-16)
+    local img=$IMG_ROOT/$key
+    if [[ -f $img/manifest.txt ]]; then
+        say "cached images found: $img"
+    else
+        local pv=() p
+        for p in "${!VER[@]}"; do
+            [[ $p == "$KMETA_PKG" ]] || pv+=("$p=${VER[$p]}")
+        done
+        pv+=("$HV_PKG=$HV_VER")
+        fetch "${pv[@]}"
+        build_images "$img"
+        write_manifest "$img/manifest.txt"
+        # Keep one image set: older keys are stale package versions.
+        find "$IMG_ROOT" -mindepth 1 -maxdepth 1 -not -name "$key" -exec rm -rf {} +
+    fi
+    cp "$img/manifest.txt" "$BUILD_DIR/manifest.txt"
+    say "assembly done in $(elapsed "$t0") s; manifest: $BUILD_DIR/manifest.txt"
+    printf '%s\n' "$img"
+}
+
+main "$@"

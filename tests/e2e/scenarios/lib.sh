@@ -1,0 +1,129 @@
+# shellcheck shell=bash
+# Helpers for e2e scenarios, sourced inside dom0 (bash):
+#     . "${DOM0C_LIB:-/usr/lib/dom0c-lab/lib.sh}"
+#
+# A scenario is a script NN-name.sh. It reports with check/expect, one
+# marker line per check, always with the observed values:
+#     DOM0C-CHECK <scenario> <check> PASS|FAIL <key=value ...>
+# and must leave dom0 as it found it (at_exit helps). Do not use `set -e`:
+# a failed check should not stop the cleanup.
+#
+#   check NAME RESULT [key=value ...]   RESULT: 0/PASS/true pass, else fail
+#   expect NAME 'CONDITION' [key=value ...]   evaluates CONDITION, then check
+#   info TEXT...        a progress line (not a marker)
+#   at_exit CMD...      run CMD when the scenario exits (last registered first)
+#   wait_until SECS CMD...   poll CMD every 0.5 s; 0 when it succeeded
+#   now / since T0      uptime in seconds; seconds since T0 (one decimal)
+#   domu_config NAME IP [xl.cfg lines...]   PV domU config + 64 MB sparse disk
+#   domu_heartbeat NAME      last heartbeat count the domU wrote (0 if none)
+#   domu_wait_heartbeat NAME MIN SECS   wait until heartbeat >= MIN
+#   domu_destroy NAME        destroy if running; remove its config and disk
+
+DOM0C_SCENARIO=${DOM0C_SCENARIO:-$(basename "$0" .sh | sed 's/^[0-9][0-9]-//')}
+DOM0C_RESULTS=${DOM0C_RESULTS:-/tmp/$DOM0C_SCENARIO.checks}
+LAB_IMAGES=/var/lib/xen/images
+LAB_DOMU_KERNEL=/usr/lib/dom0c-lab/domU/vmlinux.gz
+LAB_DOMU_RAMDISK=/usr/lib/dom0c-lab/domU/initrd.cpio
+LAB_BRIDGE=xenbr0
+if [[ -r /etc/dom0c-lab/lab.conf ]]; then
+    # shellcheck source=/dev/null
+    . /etc/dom0c-lab/lab.conf
+fi
+
+# _kv ARG: one observed value as a single token (whitespace becomes ',').
+_kv() {
+    local v=$1
+    v=${v//$'\n'/,}
+    v=${v//$'\t'/,}
+    v=${v// /,}
+    printf '%s' "$v"
+}
+
+# Locals are _-prefixed: expect evaluates the caller's condition, and
+# wait_until runs the caller's command, inside these functions.
+check() {
+    local _name=$1 _res=$2 _verdict=FAIL _a _obs=""
+    shift 2
+    case $_res in 0 | PASS | pass | true) _verdict=PASS ;; esac
+    for _a in "$@"; do _obs+=" $(_kv "$_a")"; done
+    [[ -n $_obs ]] || _obs=" (no-observed-values)"
+    echo "DOM0C-CHECK $DOM0C_SCENARIO $_name $_verdict${_obs}"
+    echo "$_verdict $_name" >>"$DOM0C_RESULTS"
+    [[ $_verdict == PASS ]]
+}
+
+expect() {
+    local _name=$1 _cond=$2 _rc=0
+    shift 2
+    eval "$_cond" || _rc=$?
+    check "$_name" "$_rc" "$@"
+}
+
+info() { echo "[$DOM0C_SCENARIO] $*"; }
+
+_exit_cmds=()
+at_exit() {
+    _exit_cmds=("$*" "${_exit_cmds[@]}")
+    trap _run_exit_cmds EXIT
+}
+_run_exit_cmds() {
+    local _c
+    for _c in "${_exit_cmds[@]}"; do eval "$_c" || true; done
+}
+
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+wait_until() {
+    local _secs=$1 _t0
+    shift
+    _t0=$(now)
+    until "$@"; do
+        awk -v a="$_t0" -v b="$(now)" -v s="$_secs" 'BEGIN { exit !(b - a < s) }' ||
+            return 1
+        sleep 0.5
+    done
+}
+
+domu_config() {
+    local name=$1 ip=$2 line
+    shift 2
+    mkdir -p "$LAB_IMAGES"
+    rm -f "$LAB_IMAGES/$name.img"
+    truncate -s 64M "$LAB_IMAGES/$name.img"
+    {
+        echo "name = \"$name\""
+        echo 'type = "pv"'
+        echo "kernel = \"$LAB_DOMU_KERNEL\""
+        echo "ramdisk = \"$LAB_DOMU_RAMDISK\""
+        echo "extra = \"console=hvc0 loglevel=4 dom0c_ip=$ip\""
+        echo "memory = ${DOMU_MEMORY:-192}"
+        echo "maxmem = ${DOMU_MAXMEM:-256}"
+        echo "vcpus = ${DOMU_VCPUS:-2}"
+        echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=$LAB_IMAGES/$name.img' ]"
+        echo "vif = [ 'bridge=$LAB_BRIDGE' ]"
+        echo 'on_crash = "preserve"'
+        for line in "$@"; do echo "$line"; done
+    } >"/tmp/$name.cfg"
+    echo "/tmp/$name.cfg"
+}
+
+domu_heartbeat() {
+    local n
+    n=$(dd if="$LAB_IMAGES/$1.img" bs=512 count=1 2>/dev/null | tr -d '\000' |
+        awk '$1 == "HB" { print $2; exit }')
+    echo "${n:-0}"
+}
+
+domu_wait_heartbeat() {
+    wait_until "$3" _hb_at_least "$1" "$2"
+}
+_hb_at_least() { [[ $(domu_heartbeat "$1") -ge $2 ]]; }
+
+domu_destroy() {
+    local name=$1
+    if xl domid "$name" >/dev/null 2>&1; then
+        xl destroy "$name" || true
+    fi
+    rm -f "/tmp/$name.cfg" "$LAB_IMAGES/$name.img"
+}
