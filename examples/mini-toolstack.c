@@ -39,7 +39,28 @@ static void stall_if(const char *where)
         pause();
 }
 
-/* The domU libxl builds: PV, memory and nodes from the decision. */
+/* One affinity bitmap per vCPU, all set to cpus (a decision's set). */
+static int affinity(libxl_ctx *xl, int vcpus, const uint64_t *cpus,
+                    libxl_bitmap **out)
+{
+    libxl_bitmap *maps = calloc((size_t)vcpus, sizeof(*maps));
+
+    if (!maps)
+        return -1;
+    *out = maps;
+    for (int v = 0; v < vcpus; v++) {
+        libxl_bitmap_init(&maps[v]);
+        if (libxl_cpu_bitmap_alloc(xl, &maps[v], 0))
+            return -1;
+        for (int p = 0; p < (int)(maps[v].size * 8); p++)
+            if ((cpus[p / 64] >> (p % 64)) & 1)
+                libxl_bitmap_set(&maps[v], p);
+    }
+    return 0;
+}
+
+/* The domU libxl builds: PV, memory and nodes from the decision; hard
+ * affinity off the main pCPUs, soft affinity on the chosen nodes. */
 static int build_config(libxl_ctx *xl, char **argv, const dom0c_decision *d,
                         libxl_uuid *uuid, libxl_domain_config *c)
 {
@@ -53,20 +74,21 @@ static int build_config(libxl_ctx *xl, char **argv, const dom0c_decision *d,
     libxl_domain_build_info_init_type(b, LIBXL_DOMAIN_TYPE_PV);
     b->kernel = strdup(argv[2]);
     b->ramdisk = strdup(argv[3]);
-    b->cmdline = strdup("console=hvc0 quiet");
+    /* No b->cmdline: libxl 4.17 hands it to the build state, which frees
+     * it, so disposing the config after the create would free it twice
+     * (seen under ASan).  A PV guest's console is hvc0 without it. */
     b->max_memkb = b->target_memkb = d->given_mb * 1024;  /* M - n*eps */
     b->max_vcpus = vcpus;
     if (libxl_cpu_bitmap_alloc(xl, &b->avail_vcpus, vcpus) ||
         libxl_node_bitmap_alloc(xl, &b->nodemap, 0) ||
-        libxl_cpu_bitmap_alloc(xl, &b->cpumap, 0))
+        affinity(xl, vcpus, d->hard_cpus, &b->vcpu_hard_affinity) ||
+        affinity(xl, vcpus, d->soft_cpus, &b->vcpu_soft_affinity))
         return -1;
+    b->num_vcpu_hard_affinity = b->num_vcpu_soft_affinity = vcpus;
     libxl_bitmap_set_any(&b->avail_vcpus);
     for (int n = 0; n < DOM0C_MAX_NODES; n++)           /* the n nodes */
         if ((d->nodemap >> n) & 1)
             libxl_bitmap_set(&b->nodemap, n);
-    for (int p = 0; p < (int)(b->cpumap.size * 8); p++) /* not main */
-        if ((d->hard_cpus[p / 64] >> (p % 64)) & 1)
-            libxl_bitmap_set(&b->cpumap, p);
     libxl_defbool_set(&b->numa_placement, false);
     if (argv[6]) {
         c->disks = calloc(1, sizeof(*c->disks));
@@ -148,6 +170,15 @@ static int destroy(libxl_ctx *xl, dom0c_ctx *dc, uint32_t domid)
     return dom0c_release(dc, domid, uuid_s) ? 1 : 0;
 }
 
+/* A domU's domid, or 0 (never dom0) for anything else. */
+static uint32_t domid_of(const char *s)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+
+    return *s >= '1' && *s <= '9' && !*end && v < 0x7ff0 ? (uint32_t)v : 0;
+}
+
 int main(int argc, char **argv)
 {
     xentoollog_logger *lg = (xentoollog_logger *)
@@ -159,10 +190,10 @@ int main(int argc, char **argv)
     if (libxl_ctx_alloc(&xl, LIBXL_VERSION, 0, lg) ||
         dom0c_open(NULL, lg, &dc))
         goto out;
-    if (argc >= 6 && argc <= 7 && !strcmp(argv[1], "create"))
+    if ((argc == 7 || argc == 8) && !strcmp(argv[1], "create"))
         rc = create(xl, dc, argv + 1);
-    else if (argc == 3 && !strcmp(argv[1], "destroy"))
-        rc = destroy(xl, dc, (uint32_t)atoi(argv[2]));
+    else if (argc == 3 && !strcmp(argv[1], "destroy") && domid_of(argv[2]))
+        rc = destroy(xl, dc, domid_of(argv[2]));
     else
         fprintf(stderr, "usage: mini-toolstack create NAME KERNEL RAMDISK "
                 "MEMORY_MB VCPUS [DISK]\n"

@@ -32,13 +32,22 @@ int cmd_init(struct cli *cli, int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("init: unexpected argument '%s'", argv[optind]);
+    /* A dry run shows, on stdout, every change it would make. */
+    xentoollog_logger *dry = NULL, *lg = cli->lg;
+    if (flags & DOM0C_INIT_DRY_RUN) {
+        dry = (xentoollog_logger *)xtl_createlogger_stdiostream(stdout,
+                                                                XTL_INFO, 0);
+        cli->lg = dry;
+    }
     rc = live_open(cli, &o, &ctx);
+    if (!rc) {
+        rc = dom0c_init(ctx, flags, &changes) ? EXIT_FAILED : 0;
+        dom0c_close(ctx);
+    }
+    cli->lg = lg;
+    xtl_logger_destroy(dry);
     if (rc)
         return rc;
-    rc = dom0c_init(ctx, flags, &changes);
-    dom0c_close(ctx);
-    if (rc)
-        return EXIT_FAILED;
     printf("dom0c init: %u change%s%s\n", changes, changes == 1 ? "" : "s",
            flags & DOM0C_INIT_DRY_RUN ? " would be made (dry run)" : "");
     return EXIT_OK;

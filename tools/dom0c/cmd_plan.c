@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "ctx.h"
 #include "facts.h"
 #include "plan.h"
 
@@ -19,14 +20,15 @@
 
 struct plan_args {
     const char *topology, *config;
-    int json;
+    int json, live;
     unsigned nr;
     dom0c_request *reqs;
 };
 
 static void plan_help(FILE *o)
 {
-    fprintf(o, "usage: dom0c plan --topology FILE [--config FILE]\n"
+    fprintf(o, "usage: dom0c plan (--topology FILE | --live) "
+            "[--config FILE]\n"
             "                  [--domu memory=M,vcpus=V[,epsilon=E]"
             "[,nodes=L][,cpus=L]]... [-j]\n"
             "Exit: 0 feasible, 1 infeasible (said why), 2 bad usage or "
@@ -49,6 +51,7 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 {
     static const struct option opts[] = {
         { "topology", required_argument, NULL, 't' },
+        { "live", no_argument, NULL, 'l' },
         { "config", required_argument, NULL, 'c' },
         { "domu", required_argument, NULL, 'd' },
         { "json", no_argument, NULL, 'j' },
@@ -60,6 +63,7 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
     while ((c = getopt_long(argc, argv, "t:c:d:jh", opts, NULL)) != -1) {
         switch (c) {
         case 't': a->topology = optarg; break;
+        case 'l': a->live = 1; break;
         case 'c': a->config = optarg; break;
         case 'j': a->json = 1; break;
         case 'd':
@@ -72,20 +76,38 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
     }
     if (optind < argc)
         return usage_error("plan: unexpected argument '%s'", argv[optind]);
-    if (!a->topology)
-        return usage_error("plan: --topology FILE is required (a facts "
-                           "file, docs/facts-format.md)");
+    if (!a->topology == !a->live)
+        return usage_error("plan: give --topology FILE (a facts file, "
+                           "docs/facts-format.md) or --live (this host)");
     return 0;
 }
 
-static int load_inputs(const struct plan_args *a, struct d0_facts *f,
-                       struct d0_config *cfg)
+/* The live host's facts, through libxl (as `dom0c facts -j` gives). */
+static int live_facts(struct cli *cli, const struct plan_args *a,
+                      struct d0_facts *f)
+{
+    struct live_opts o = { .args.config_path = a->config };
+    dom0c_ctx *ctx;
+    int rc = live_open(cli, &o, &ctx);
+
+    if (rc)
+        return rc;
+    *f = ctx->facts;
+    memset(&ctx->facts, 0, sizeof(ctx->facts));
+    dom0c_close(ctx);
+    return 0;
+}
+
+static int load_inputs(struct cli *cli, const struct plan_args *a,
+                       struct d0_facts *f, struct d0_config *cfg)
 {
     char err[512];
 
     if (d0_config_load(a->config ? a->config : D0_DEFAULT_CONFIG,
                        a->config != NULL, cfg, err, sizeof(err)))
         return usage_error("%s", err);
+    if (a->live)
+        return live_facts(cli, a, f);
     if (d0_facts_load(a->topology, f, err, sizeof(err)))
         return usage_error("%s", err);
     return 0;
@@ -96,11 +118,11 @@ static void output(const struct d0_plan *p, const struct plan_args *a)
     if (a->json) {
         yajl_gen g = yajl_gen_alloc(NULL);
         yajl_gen_config(g, yajl_gen_beautify, 1);
-        d0_plan_json(p, base_name(a->topology), g);
+        d0_plan_json(p, a->live ? "live" : base_name(a->topology), g);
         print_json((struct yajl_gen_t *)g);
         yajl_gen_free(g);
     } else {
-        d0_plan_text(p, base_name(a->topology), stdout);
+        d0_plan_text(p, a->live ? "live" : base_name(a->topology), stdout);
         if (!d0_plan_ok(p))
             fprintf(stdout, "\nplan infeasible (see the lines above)\n");
     }
@@ -120,7 +142,7 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
     rc = parse_args(argc, argv, &a);
     if (rc)
         goto out;
-    rc = load_inputs(&a, &f, &cfg);
+    rc = load_inputs(cli, &a, &f, &cfg);
     if (rc)
         goto out;
     if (d0_plan_run(&f, &cfg, a.reqs, a.nr, &p)) {

@@ -127,3 +127,58 @@ domu_destroy() {
     fi
     rm -f "/tmp/$name.cfg" "$LAB_IMAGES/$name.img"
 }
+
+# ---- libdom0c helpers --------------------------------------------------
+#   dom0c_lab_conf           writes /etc/xen/dom0c.conf for the lab
+#   dom0c_teardown           undoes dom0c init: processes back to the root
+#                            cgroup, dom0c/* removed, /tool/dom0c removed,
+#                            dom0 back to DOM0_MB (1024), config removed
+#   dom0c_snapshot           ledger, dom0 target, cgroup tree and limits,
+#                            as text: equal snapshots mean equal state
+#   dom0_target_kb           dom0's memory target from xenstore
+#   cg_of PID                the process's cgroup v2 path
+DOM0C_CG=/sys/fs/cgroup/dom0c
+DOM0_MB=${DOM0_MB:-1024}
+
+dom0c_lab_conf() {
+    cat >/etc/xen/dom0c.conf <<'CONF'
+# The lab's dom0 (booted dom0_mem=1024M,max:2048M on 2 x 2 pCPUs):
+# one main vCPU with 640 MB, 75 MB per node container, eps 64 MB.
+main_profile = "explicit"
+main_vcpus = 1
+main_memory = 640
+epsilon = 64
+secondary_base = 75
+domu_min_memory = 64
+CONF
+}
+
+dom0_target_kb() { xenstore-read /local/domain/0/memory/target; }
+
+cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
+
+dom0c_snapshot() {
+    echo "target_kb $(dom0_target_kb)"
+    xenstore-ls -p /tool/dom0c 2>&1
+    [ -d "$DOM0C_CG" ] || return 0
+    find "$DOM0C_CG" -type d | sort
+    for f in "$DOM0C_CG"/*/memory.max "$DOM0C_CG"/*/cpuset.cpus; do
+        [ -e "$f" ] && echo "$f $(cat "$f")"
+    done
+}
+
+dom0c_teardown() {
+    local d p
+    if [ -d "$DOM0C_CG" ]; then
+        for d in $(find "$DOM0C_CG" -depth -type d); do
+            for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+                echo "$p" >/sys/fs/cgroup/cgroup.procs 2>/dev/null
+                taskset -a -p -c 0-$(($(nproc) - 1)) "$p" >/dev/null 2>&1
+            done
+            rmdir "$d" 2>/dev/null
+        done
+    fi
+    xenstore-rm /tool/dom0c 2>/dev/null
+    xl mem-set 0 "$DOM0_MB" >/dev/null 2>&1
+    rm -f /etc/xen/dom0c.conf
+}
