@@ -47,6 +47,9 @@ int live_parse(int argc, char **argv, struct live_opts *o, const char *cmd,
                const char *usage);
 /* 0, or an exit code (the library has said why). */
 int live_open(struct cli *cli, struct live_opts *o, dom0c_ctx **ctx);
+/* The live host's facts, through libxl; 0 or an exit code. */
+struct d0_facts;
+int live_facts(struct cli *cli, const char *config, struct d0_facts *out);
 
 /* Prints "dom0c: <msg>" to stderr; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

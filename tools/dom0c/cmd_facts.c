@@ -81,26 +81,11 @@ static void text(const struct d0_facts *f, FILE *o)
         node_line(f, n, o);
 }
 
-/* The live host's facts, through libxl. */
-static int load_live(struct cli *cli, struct d0_facts *f)
-{
-    struct live_opts o = { 0 };
-    dom0c_ctx *ctx;
-    int rc = live_open(cli, &o, &ctx);
-
-    if (rc)
-        return rc;
-    *f = ctx->facts;
-    memset(&ctx->facts, 0, sizeof(ctx->facts));
-    dom0c_close(ctx);
-    return 0;
-}
-
 static int load(struct cli *cli, const struct facts_args *a,
                 struct d0_facts *f)
 {
     if (!a->local && !a->topology)
-        return load_live(cli, f);
+        return live_facts(cli, NULL, f);
 
     char err[512];
     bool pv_dom0 = false;

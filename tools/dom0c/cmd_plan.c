@@ -82,22 +82,6 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
     return 0;
 }
 
-/* The live host's facts, through libxl (as `dom0c facts -j` gives). */
-static int live_facts(struct cli *cli, const struct plan_args *a,
-                      struct d0_facts *f)
-{
-    struct live_opts o = { .args.config_path = a->config };
-    dom0c_ctx *ctx;
-    int rc = live_open(cli, &o, &ctx);
-
-    if (rc)
-        return rc;
-    *f = ctx->facts;
-    memset(&ctx->facts, 0, sizeof(ctx->facts));
-    dom0c_close(ctx);
-    return 0;
-}
-
 static int load_inputs(struct cli *cli, const struct plan_args *a,
                        struct d0_facts *f, struct d0_config *cfg)
 {
@@ -107,7 +91,7 @@ static int load_inputs(struct cli *cli, const struct plan_args *a,
                        a->config != NULL, cfg, err, sizeof(err)))
         return usage_error("%s", err);
     if (a->live)
-        return live_facts(cli, a, f);
+        return live_facts(cli, a->config, f);
     if (d0_facts_load(a->topology, f, err, sizeof(err)))
         return usage_error("%s", err);
     return 0;

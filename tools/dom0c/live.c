@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ctx.h"
 
 int live_option(struct live_opts *o, int c, const char *arg)
 {
@@ -49,5 +50,19 @@ int live_parse(int argc, char **argv, struct live_opts *o, const char *cmd,
     if (optind < argc)
         return usage_error("%s: unexpected argument '%s'", cmd,
                            argv[optind]);
+    return 0;
+}
+
+int live_facts(struct cli *cli, const char *config, struct d0_facts *out)
+{
+    struct live_opts o = { .args.config_path = config };
+    dom0c_ctx *ctx;
+    int rc = live_open(cli, &o, &ctx);
+
+    if (rc)
+        return rc;
+    *out = ctx->facts;                  /* taken over from the context */
+    memset(&ctx->facts, 0, sizeof(ctx->facts));
+    dom0c_close(ctx);
     return 0;
 }
