@@ -161,6 +161,21 @@ typedef enum dom0c_op {
 int dom0c_place(dom0c_ctx *ctx, uint32_t domid, dom0c_op op);
 
 /*
+ * Places the calling process for work on a domU that does not exist yet:
+ * the restore of a saved image or an incoming migration, whose nodes
+ * dom0c_prepare() chose.  It moves into dom0c/node<N>/incoming<PID> (N
+ * the first chosen node), pinned to that node's secondary vCPU with the
+ * least work; dom0c_commit() moves it back to dom0c/main and removes
+ * that cgroup.  Returns 0, -EOPNOTSUPP (offline), or as on_error says.
+ */
+int dom0c_place_prepared(dom0c_ctx *ctx, const dom0c_decision *decision,
+                         dom0c_op op);
+
+/* 0 when dom0c init ran on this host (the ledger exists), -ENOENT when
+ * not (the host has not opted in), -EOPNOTSUPP offline.  Never logs. */
+int dom0c_ready(dom0c_ctx *ctx);
+
+/*
  * Gives back what dom0c_commit() reserved for the domain.  Exactly once:
  * a second call, from any process, finds nothing and returns 0.
  */

@@ -24,6 +24,9 @@
 int d0_cg_main(char *buf, size_t len);
 int d0_cg_node(char *buf, size_t len, unsigned node);
 int d0_cg_leaf(char *buf, size_t len, unsigned node, uint32_t domid);
+/* "dom0c/node<N>/incoming<PID>": a restore or incoming migration before
+ * its domid exists (dom0c_place_prepared). */
+int d0_cg_incoming(char *buf, size_t len, unsigned node, int pid);
 
 /*
  * Checks a cgroup path or file name before it reaches the file system:

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -195,6 +196,11 @@ int d0_cg_leaf(char *buf, size_t len, unsigned node, uint32_t domid)
     return name_into(buf, len, "dom0c/node%u/dom%u", node, domid);
 }
 
+int d0_cg_incoming(char *buf, size_t len, unsigned node, int pid)
+{
+    return name_into(buf, len, "dom0c/node%u/incoming%u", node, (uint32_t)pid);
+}
+
 int d0_cg_check_path(const char *p)
 {
     const char *c;
@@ -282,4 +288,56 @@ int d0_cg_parse_cpu_stat(const char *text, struct d0_cg_cpu *out)
     out->user_usec = v[1];
     out->system_usec = v[2];
     return 0;
+}
+
+/* Packs names into one malloc'd block: the vector, then the strings. */
+static char **pack(char *const *names, unsigned nr)
+{
+    size_t bytes = (nr + 1) * sizeof(char *);
+    char **blk, *dst;
+
+    for (unsigned i = 0; i < nr; i++)
+        bytes += strlen(names[i]) + 1;
+    blk = malloc(bytes);
+    if (!blk)
+        return NULL;
+    dst = (char *)(blk + nr + 1);
+    for (unsigned i = 0; i < nr; i++) {
+        blk[i] = strcpy(dst, names[i]);
+        dst += strlen(names[i]) + 1;
+    }
+    blk[nr] = NULL;
+    return blk;
+}
+
+/* The child cgroups (subdirectories) of cg; "" is the root. */
+int d0_cg_list(void *h, const char *cg, char ***names, unsigned *nr)
+{
+    struct d0_real *r = h;
+    char *found[1024];
+    unsigned n = 0;
+    struct dirent *e;
+    int fd, rc = 0;
+    DIR *d;
+
+    if (!cg || (cg[0] && d0_cg_check_path(cg)))
+        return -EINVAL;
+    fd = openat(r->cg_root, cg[0] ? cg : ".",
+                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -errno;
+    }
+    while ((e = readdir(d)) && n < 1024)
+        if (e->d_type == DT_DIR && e->d_name[0] != '.')
+            found[n++] = e->d_name;
+    *names = pack(found, n);
+    if (!*names)
+        rc = -ENOMEM;
+    *nr = n;
+    closedir(d);
+    return rc;
 }

@@ -178,6 +178,13 @@ int dom0c_prepare(dom0c_ctx *ctx, const dom0c_request *req,
     return rc;
 }
 
+int dom0c_ready(dom0c_ctx *ctx)
+{
+    if (!ctx->live)
+        return -EOPNOTSUPP;
+    return d0_ledger_ready(&ctx->be, 0);
+}
+
 const char *dom0c_verdict_name(dom0c_verdict v)
 {
     switch (v) {

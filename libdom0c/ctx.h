@@ -52,6 +52,10 @@ int d0_move_pid(dom0c_ctx *ctx, pid_t pid, const char *cg,
  * to dom0_vcpu. */
 int d0_place_pid(dom0c_ctx *ctx, pid_t pid, int node, uint32_t domid,
                  int dom0_vcpu);
+/* Back from dom0c/node<N>/incoming<self> to dom0c/main (after commit). */
+int d0_leave_incoming(dom0c_ctx *ctx);
+/* Removes incoming<PID> cgroups of dead processes (reconcile). */
+int d0_sweep_incoming(dom0c_ctx *ctx);
 /* Empties every dom0c/node<N>/dom<domid> into dom0c/main and removes it. */
 int d0_remove_leaves(dom0c_ctx *ctx, uint32_t domid);
 

@@ -111,6 +111,11 @@ static int cg_write(void *h, const char *cg, const char *file,
     return 0;
 }
 
+static int cg_list(void *h, const char *cg, char ***names, unsigned *nr)
+{
+    return REAL(h).ops->cg_list(REAL(h).h, cg, names, nr);
+}
+
 static int affinity(void *h, pid_t pid, const d0_cpuset *cpus)
 {
     char list[256];
@@ -158,7 +163,7 @@ static const struct d0_ops dry_ops = {
     .xs_read = xs_read, .xs_write = xs_write, .xs_rm = xs_rm,
     .xs_list = xs_list, .xs_restrict = xs_restrict,
     .cg_mkdir = cg_mkdir, .cg_rmdir = cg_rmdir, .cg_read = cg_read,
-    .cg_write = cg_write, .affinity = affinity, .procs = procs,
+    .cg_write = cg_write, .cg_list = cg_list, .affinity = affinity, .procs = procs,
     .irqs = irqs, .irq_affinity = irq_affinity, .pid_alive = pid_alive,
     .cpu_work = cpu_work, .self = self,
 };

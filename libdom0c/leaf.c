@@ -94,3 +94,47 @@ int d0_place_pid(dom0c_ctx *ctx, pid_t pid, int node, uint32_t domid,
     d0_cpuset_set(&one, (unsigned)dom0_vcpu);
     return d0_move_pid(ctx, pid, cg, &one);
 }
+
+/* After a commit: the process that restored the domain goes back to
+ * dom0c/main, its incoming cgroup is removed. */
+int d0_leave_incoming(dom0c_ctx *ctx)
+{
+    pid_t self = ctx->be.ops->self(ctx->be.h);
+    char cg[64];
+    int rc = 0;
+
+    for (unsigned n = 0; !rc && n < ctx->layout.nr_nodes; n++) {
+        d0_cg_incoming(cg, sizeof(cg), n, (int)self);
+        rc = empty_into_main(ctx, cg);
+        if (!rc)
+            rc = ctx->be.ops->cg_rmdir(ctx->be.h, cg);
+    }
+    return rc;
+}
+
+/* incoming<PID> cgroups whose process died: emptied and removed. */
+int d0_sweep_incoming(dom0c_ctx *ctx)
+{
+    char node[64], cg[128], **names = NULL;
+    unsigned nr = 0;
+    int rc = 0;
+
+    for (unsigned n = 0; !rc && n < ctx->layout.nr_nodes; n++) {
+        d0_cg_node(node, sizeof(node), n);
+        if (ctx->be.ops->cg_list(ctx->be.h, node, &names, &nr))
+            continue;
+        for (unsigned i = 0; !rc && i < nr; i++) {
+            int pid;
+            if (sscanf(names[i], "incoming%d", &pid) != 1 ||
+                ctx->be.ops->pid_alive(ctx->be.h, pid) > 0)
+                continue;
+            snprintf(cg, sizeof(cg), "%s/%s", node, names[i]);
+            rc = empty_into_main(ctx, cg);
+            if (!rc)
+                rc = ctx->be.ops->cg_rmdir(ctx->be.h, cg);
+        }
+        free(names);
+        names = NULL;
+    }
+    return rc;
+}

@@ -45,6 +45,7 @@ enum d0_op_kind {
     D0_OP_XS_BEGIN, D0_OP_XS_END, D0_OP_XS_READ, D0_OP_XS_WRITE,
     D0_OP_XS_RM, D0_OP_XS_LIST, D0_OP_XS_RESTRICT,
     D0_OP_CG_MKDIR, D0_OP_CG_RMDIR, D0_OP_CG_READ, D0_OP_CG_WRITE,
+    D0_OP_CG_LIST,
     D0_OP_AFFINITY, D0_OP_PROCS, D0_OP_IRQS, D0_OP_IRQ_AFFINITY,
     D0_OP_PID_ALIVE,
     D0_OP_CPU_WORK, D0_OP_SELF,
@@ -85,6 +86,8 @@ struct d0_ops {
                    size_t len);
     int (*cg_write)(void *h, const char *cg, const char *file,
                     const char *val);
+    /* Child cgroups: *names is one malloc'd block, free() it. */
+    int (*cg_list)(void *h, const char *cg, char ***names, unsigned *nr);
 
     /* -- processes and interrupts ------------------------------------ */
     int (*affinity)(void *h, pid_t pid, const d0_cpuset *cpus);

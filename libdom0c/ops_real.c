@@ -32,7 +32,7 @@ static const struct d0_ops real_ops = {
     .xs_write = d0_xs_write, .xs_rm = d0_xs_rm, .xs_list = d0_xs_list,
     .xs_restrict = d0_xs_restrict,
     .cg_mkdir = d0_cg_mkdir, .cg_rmdir = d0_cg_rmdir,
-    .cg_read = d0_cg_read, .cg_write = d0_cg_write,
+    .cg_read = d0_cg_read, .cg_write = d0_cg_write, .cg_list = d0_cg_list,
     .affinity = d0_proc_affinity, .procs = d0_proc_list,
     .irqs = d0_proc_irqs, .irq_affinity = d0_proc_irq_affinity,
     .pid_alive = d0_proc_pid_alive, .cpu_work = d0_proc_cpu_work,

@@ -45,6 +45,7 @@ int d0_cg_rmdir(void *h, const char *cg);
 int d0_cg_read(void *h, const char *cg, const char *file, char *buf,
                size_t len);
 int d0_cg_write(void *h, const char *cg, const char *file, const char *val);
+int d0_cg_list(void *h, const char *cg, char ***names, unsigned *nr);
 
 /* proc_ops.c */
 int d0_proc_affinity(void *h, pid_t pid, const d0_cpuset *cpus);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "cgroup.h"
 #include "ctx.h"
 #include "log.h"
 
@@ -60,4 +61,59 @@ int dom0c_place(dom0c_ctx *ctx, uint32_t domid, dom0c_op op)
                  "(pCPU %d)", op_name(op), domid, p.node, p.dom0_vcpu,
                  p.pcpu);
     return d0_on_error(ctx, op_name(op), domid, rc);
+}
+
+/* The node's secondary vCPU with the least work (Algorithm 2 for a domain
+ * that holds its memory on node n and runs nowhere yet). */
+static int least_worked(dom0c_ctx *ctx, int node, struct d0_placement *p)
+{
+    struct d0_domain pseudo = { .memory_mb = 1,
+                                .node_affinity = UINT64_C(1) << node };
+    uint64_t *work = calloc(DOM0C_MAX_CPUS, sizeof(*work));
+    int rc = work ? ctx->be.ops->cpu_work(ctx->be.h, work, DOM0C_MAX_CPUS)
+                  : -ENOMEM;
+
+    if (!rc) {
+        d0_policy_place(&ctx->facts, &ctx->layout, &pseudo, work, p);
+        if (p->verdict != DOM0C_OK) {
+            D0_ERR(ctx->lg, -1, "place: %s", p->why);
+            rc = -EDOM;
+        }
+    }
+    free(work);
+    return rc;
+}
+
+int dom0c_place_prepared(dom0c_ctx *ctx, const dom0c_decision *d,
+                         dom0c_op op)
+{
+    struct d0_placement p;
+    pid_t self;
+    char cg[64];
+    d0_cpuset one;
+    int rc = d0_ctx_need_live(ctx, "place");
+
+    if (!rc && (!d || d->verdict != DOM0C_OK || !d->nodemap)) {
+        D0_ERR(ctx->lg, EINVAL, "place: the decision is not feasible");
+        return -EINVAL;
+    }
+    if (!rc) rc = d0_ctx_refresh(ctx);
+    if (!rc) rc = least_worked(ctx, __builtin_ctzll(d->nodemap), &p);
+    if (!rc) {
+        self = ctx->be.ops->self(ctx->be.h);
+        d0_cg_incoming(cg, sizeof(cg), (unsigned)p.node, (int)self);
+        rc = ctx->be.ops->cg_mkdir(ctx->be.h, cg);
+        rc = rc == -EEXIST ? 0 : rc;
+        if (rc)
+            D0_ERR(ctx->lg, -rc, "creating cgroup %s", cg);
+    }
+    if (!rc) {
+        d0_cpuset_zero(&one);
+        d0_cpuset_set(&one, (unsigned)p.dom0_vcpu);
+        rc = d0_move_pid(ctx, self, cg, &one);
+    }
+    if (!rc)
+        D0_DEBUG(ctx->lg, "%s placed on node %d, dom0 vCPU %d", op_name(op),
+                 p.node, p.dom0_vcpu);
+    return d0_on_error(ctx, op_name(op), 0, rc);
 }

@@ -143,6 +143,8 @@ int dom0c_reconcile(dom0c_ctx *ctx, dom0c_reconcile_report *out)
         rc = d0_remove_leaves(ctx, s.gone[i]);
     if (!rc)
         rc = make_leaves(ctx);
+    if (!rc)
+        rc = d0_sweep_incoming(ctx);
     if (!rc && changes)
         s.rep.target_fix_mb = (int64_t)planned.dom0_target_mb -
                               (int64_t)(before / 1024);

@@ -235,6 +235,9 @@ static int commit_checked(dom0c_ctx *ctx, uint32_t domid, const char *uuid,
     rc = commit_effects(ctx, &c.e);
     if (rc && !c.already)
         commit_undo(ctx, &c.e);
+    if (!rc && d0_leave_incoming(ctx))
+        D0_WARN(ctx->lg, "commit of domain %u: could not leave the incoming "
+                "cgroup; dom0c reconcile removes it", domid);
     return rc;
 }
 

@@ -421,6 +421,35 @@ static int c_write(void *h, const char *cg, const char *file,
     return 0;
 }
 
+static int c_list(void *h, const char *cg, char ***names, unsigned *nr)
+{
+    struct fake *f = F(h);
+    int rc = hit(f, D0_OP_CG_LIST);
+    size_t n = strlen(cg), bytes = sizeof(char *);
+    unsigned got = 0;
+
+    if (rc)
+        return rc;
+    if (!fake_cgdir(f, cg))
+        return -ENOENT;
+    for (unsigned i = 0; i < f->nr_cg; i++)
+        bytes += sizeof(char *) + sizeof(f->cg[i].path);
+    char **blk = malloc(bytes);
+    char *dst = (char *)(blk + f->nr_cg + 1);
+    for (unsigned i = 0; i < f->nr_cg; i++) {
+        const char *p = f->cg[i].path, *name = n ? p + n + 1 : p;
+        if (!f->cg[i].is_dir || (n && (strncmp(p, cg, n) || p[n] != '/')) ||
+            strchr(name, '/'))
+            continue;
+        blk[got++] = strcpy(dst, name);
+        dst += strlen(name) + 1;
+    }
+    blk[got] = NULL;
+    *names = blk;
+    *nr = got;
+    return 0;
+}
+
 /* ---- processes ----------------------------------------------------- */
 
 static int p_affinity(void *h, pid_t pid, const d0_cpuset *cpus)
@@ -513,7 +542,7 @@ static const struct d0_ops fake_ops = {
     .xs_write = x_write, .xs_rm = x_rm, .xs_list = x_list,
     .xs_restrict = x_restrict,
     .cg_mkdir = c_mkdir, .cg_rmdir = c_rmdir, .cg_read = c_read,
-    .cg_write = c_write,
+    .cg_write = c_write, .cg_list = c_list,
     .affinity = p_affinity, .procs = p_procs, .irqs = p_irqs,
     .irq_affinity = p_irq_affinity, .pid_alive = p_alive,
     .cpu_work = p_work, .self = p_self,

@@ -429,6 +429,29 @@ static void test_reconcile(void **state)
     free(now);
 }
 
+/* A restore or incoming migration: placed before its domid exists. */
+static void test_place_prepared(void **state)
+{
+    struct world *w = *state;
+    struct d0_backend b = fake_backend(&w->f);
+    dom0c_decision d;
+
+    init_ok(w);
+    assert_int_equal(dom0c_ready(w->ctx), 0);
+    d = prepare_and_create(w);
+    assert_int_equal(dom0c_place_prepared(w->ctx, &d, DOM0C_OP_RESTORE), 0);
+    assert_string_equal(w->f.procs[0].cgroup, "dom0c/node1/incoming100");
+    assert_string_equal(tl_fmt(&w->f.affinity[0]), "2");    /* least work */
+    assert_int_equal(dom0c_commit(w->ctx, 5, UUID, &d), 0);
+    assert_string_equal(w->f.procs[0].cgroup, "dom0c/main");
+    assert_false(fake_cgdir(&w->f, "dom0c/node1/incoming100"));
+    /* One left by a process that died is swept by reconcile. */
+    assert_int_equal(b.ops->cg_mkdir(b.h, "dom0c/node1/incoming4242"), 0);
+    assert_int_equal(dom0c_reconcile(w->ctx, NULL), 0);
+    assert_false(fake_cgdir(&w->f, "dom0c/node1/incoming4242"));
+    assert_true(fake_cgdir(&w->f, "dom0c/node1/dom5"));
+}
+
 static void test_eagain_restarts(void **state)
 {
     struct world *w = *state;
@@ -449,6 +472,7 @@ static void test_not_initialised(void **state)
                         .epsilon_mb = -1 };
     dom0c_decision d;
 
+    assert_int_equal(dom0c_ready(w->ctx), -ENOENT);
     assert_int_equal(dom0c_prepare(w->ctx, &r, &d), -ENOENT);
     assert_null(fake_xs(&w->f, "/tool/dom0c/pending/" UUID "/pid"));
 }
@@ -485,6 +509,8 @@ int main(void)
         cmocka_unit_test(test_release_faults),
         cmocka_unit_test(test_init_faults),
         cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_place_prepared, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_eagain_restarts, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_not_initialised, setup,
