@@ -45,7 +45,7 @@ EXAMPLE    := $(B)/mini-toolstack
 ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/libdom0c.pc $(EXAMPLE)
 
 .PHONY: all deps install check unit golden regen-golden bench e2e demo \
-        clean help asan
+        clean help asan xl
 all: $(ALL)
 
 help:
@@ -55,7 +55,8 @@ help:
 	@echo "make e2e        the real-Xen lab scenarios (SCENARIOS=dir ONLY=name)"
 	@echo "make demo       boot the lab and show what libdom0c does"
 	@echo "make bench      policy micro-benchmark (prints figures)"
-	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+	@echo "make xl         the patched xl (Debian's Xen 4.17 source + xl-patches/)"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) (xl as sbin/xl-dom0c)"
 
 $(B)/%.o: %.c $(wildcard include/*.h libdom0c/*.h tools/dom0c/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -131,12 +132,15 @@ bench: $(BENCH_BIN)
 deps:
 	$(Q)tools/install-deps.sh
 
-e2e: all
+xl: all
+	$(Q)xl-patches/build-xl.sh
+
+e2e: all xl
 	tests/e2e/run.sh $(if $(SCENARIOS),--scenarios $(SCENARIOS)) $(if $(ONLY),--only $(ONLY))
 
 demo:
 	$(Q)$(MAKE) --no-print-directory deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all xl
 	tests/e2e/run.sh --demo
 
 install: all
@@ -155,7 +159,10 @@ install: all
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 tests/fixtures/*.json $(DESTDIR)$(DATADIR)/topologies/
+	# The patched xl, when built (make xl), beside Debian's, never over it.
+	if [ -x $(B)/xl/xl ]; then install -d $(DESTDIR)$(SBINDIR) && \
+	    install -m 755 $(B)/xl/xl $(DESTDIR)$(SBINDIR)/xl-dom0c; fi
 
 clean:
 	rm -rf $(B)/obj $(B)/libdom0c* $(B)/dom0c $(B)/tests $(B)/bench $(B)/asan \
-	    $(B)/libdom0c $(B)/tools
+	    $(B)/libdom0c $(B)/tools $(B)/xl/tree $(B)/xl/xl

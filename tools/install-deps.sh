@@ -2,7 +2,7 @@
 # Installs every Debian 12 package libdom0c's build, tests and lab need.
 set -e
 pkgs="build-essential pkg-config libxen-dev libyajl-dev libnuma-dev
-      libcmocka-dev python3"
+      libcmocka-dev python3 patch dpkg-dev"
 if [ -f tests/e2e/host-packages.txt ]; then
     pkgs="$pkgs $(grep -v '^#' tests/e2e/host-packages.txt | tr '\n' ' ')"
 fi

@@ -35,11 +35,11 @@ n1=$(cat $DOM0C_CG/node1/cpuset.cpus 2>&1)
 expect init-cpusets '[[ $main_cpus == 0 && $n0 == 1 && $n1 == 2-3 ]]' \
     main="$main_cpus" node0="$n0" node1="$n1"
 mm=$(cat $DOM0C_CG/main/memory.max) m1=$(cat $DOM0C_CG/node1/memory.max)
-expect init-memory-max '[[ $mm == $((640 << 20)) && $m1 == $((75 << 20)) ]]' \
+expect init-memory-max '[[ $mm == $((LAB_MAIN << 20)) && $m1 == $((LAB_BASE << 20)) ]]' \
     main="$mm" node1="$m1"
 base_kb=$(dom0_target_kb)
-expect init-dom0-target '[[ $base_kb == $(((640 + 75 + 75) * 1024)) ]]' \
-    target_kb="$base_kb" planned_kb=$(((640 + 150) * 1024))
+expect init-dom0-target '[[ $base_kb == $(((LAB_MAIN + 2 * LAB_BASE) * 1024)) ]]' \
+    target_kb="$base_kb" planned_kb=$(((LAB_MAIN + 2 * LAB_BASE) * 1024))
 pins=$(xl vcpu-list 0 | awk '$2 == "0" { printf "%s%s:%s", s, $3, $7; s = "," }')
 expect init-dom0-pinned '[[ $pins == "0:0,1:1,2:2,3:3" ]]' vcpu_hard="$pins"
 perms=$(xenstore-ls -p /tool/dom0c | tr -s ' ' | tr '\n' ';')
@@ -83,7 +83,7 @@ expect create-dom0-grew '[[ $kb == $((base_kb + EPS * 1024)) ]]' \
     target_kb="$kb" before_kb="$base_kb"
 leaf=$(ls -d $DOM0C_CG/node*/dom"$domid" 2>/dev/null)
 m1max=$(cat $DOM0C_CG/node1/memory.max)
-expect create-leaf '[[ -n $leaf && $m1max == $(((75 + EPS) << 20)) ]]' \
+expect create-leaf '[[ -n $leaf && $m1max == $(((LAB_BASE + EPS) << 20)) ]]' \
     leaf="${leaf:-none}" node1_memory_max="$m1max"
 st=$(dom0c status -j | tr -d ' \n')
 expect status-shows-reservation '[[ $st == *"\"domid\":$domid,"* && $st == *"\"given_mb\":$((M - EPS))"* ]]' \

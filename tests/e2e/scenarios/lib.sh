@@ -139,16 +139,23 @@ domu_destroy() {
 #   cg_of PID                the process's cgroup v2 path
 DOM0C_CG=/sys/fs/cgroup/dom0c
 DOM0_MB=${DOM0_MB:-1024}
+# Each node container's base.  The thesis's 75 MB assumes that a save
+# file's pages can be written back to disk; the lab's /tmp is RAM, so a
+# node container must hold a whole saved domU (320 MB) or `xl save`,
+# placed in it, is killed by memory.max.
+LAB_BASE=320
+LAB_MAIN=640
 
 dom0c_lab_conf() {
-    cat >/etc/xen/dom0c.conf <<'CONF'
-# The lab's dom0 (booted dom0_mem=1024M,max:2048M on 2 x 2 pCPUs):
-# one main vCPU with 640 MB, 75 MB per node container, eps 64 MB.
+    cat >/etc/xen/dom0c.conf <<CONF
+# The lab's dom0 (booted dom0_mem=1024M,max:2048M on 2 x 2 pCPUs): one
+# main vCPU with $LAB_MAIN MB, $LAB_BASE MB per node container (saves go
+# to RAM here), eps 64 MB.
 main_profile = "explicit"
 main_vcpus = 1
-main_memory = 640
+main_memory = $LAB_MAIN
 epsilon = 64
-secondary_base = 75
+secondary_base = $LAB_BASE
 domu_min_memory = 64
 CONF
 }

@@ -1,0 +1,334 @@
+/*
+ * xl_dom0c.c - the calls xl makes into libdom0c (see xl_dom0c.h).
+ *
+ * The library handle is opened on first use.  After a fork (xl
+ * daemonizes into the domain's monitor) the parent's handle is not ours:
+ * it is dropped, not closed, and a new one is opened, as postfork() does
+ * for xl's own libxl ctx.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libxl.h>
+#include <libxl_utils.h>
+#include <libxlutil.h>
+
+#include "xl.h"
+#include "xl_dom0c.h"
+#include "xl_utils.h"
+
+static dom0c_ctx *dc;
+static pid_t dc_pid;
+static int active;                  /* 0 unknown, 1 yes, -1 no */
+static dom0c_decision decision;
+static bool have_decision;
+static uint64_t balloon_to_kb;      /* incoming: the target after commit */
+static struct {                     /* the domain last placed */
+    uint32_t domid;
+    char uuid[37];
+} placed;
+
+static dom0c_ctx *dom0c(void)
+{
+    if (dc_pid != getpid()) {       /* new process: a fresh handle */
+        dc = NULL;
+        active = 0;
+        dc_pid = getpid();
+    }
+    if (active)
+        return active > 0 ? dc : NULL;
+    active = -1;
+    if (dom0c_open(NULL, (xentoollog_logger *)logger, &dc)) {
+        fprintf(stderr, "dom0c: libdom0c could not be opened; going on "
+                "without it\n");
+        return NULL;
+    }
+    if (dom0c_ready(dc)) {
+        fprintf(stderr, "dom0c: not initialised on this host (run "
+                "'dom0c init'); going on without it\n");
+        return NULL;
+    }
+    active = 1;
+    return dc;
+}
+
+/* ---- per-domain keys in c_info.xsdata ----------------------------- */
+
+static const char *xsdata_get(const libxl_domain_config *c, const char *key)
+{
+    char **kv = c->c_info.xsdata;
+
+    for (int i = 0; kv && kv[i] && kv[i + 1]; i += 2)
+        if (!strcmp(kv[i], key))
+            return kv[i + 1];
+    return NULL;
+}
+
+static void xsdata_set(libxl_domain_config *c, const char *key,
+                       const char *val)
+{
+    char **kv = c->c_info.xsdata;
+    int n = 0;
+
+    for (; kv && kv[n]; n += 2) {
+        if (!strcmp(kv[n], key)) {
+            free(kv[n + 1]);
+            kv[n + 1] = xstrdup(val);
+            return;
+        }
+    }
+    kv = xrealloc(kv, (size_t)(n + 3) * sizeof(*kv));
+    kv[n] = xstrdup(key);
+    kv[n + 1] = xstrdup(val);
+    kv[n + 2] = NULL;
+    c->c_info.xsdata = kv;
+}
+
+static uint64_t xsdata_mb(const libxl_domain_config *c, const char *key,
+                          uint64_t dflt)
+{
+    const char *v = xsdata_get(c, key);
+
+    return v ? strtoull(v, NULL, 10) : dflt;
+}
+
+static bool opted_out(const libxl_domain_config *c)
+{
+    const char *v = xsdata_get(c, "dom0c");
+
+    return v && !strcmp(v, "0");
+}
+
+void xl_dom0c_config(const char *source, const char *data, int len,
+                     libxl_domain_config *c)
+{
+    XLU_Config *cfg = xlu_cfg_init(stderr, source);
+    char buf[32];
+    long v;
+
+    if (!cfg || xlu_cfg_readdata(cfg, data, len))
+        goto out;                   /* parse_config_data said why */
+    if (!xlu_cfg_get_long(cfg, "dom0c", &v, 0)) {
+        if (v != 0 && v != 1) {
+            fprintf(stderr, "%s: dom0c = %ld: expected 0 (leave this domain "
+                    "to xl alone) or 1 (the default)\n", source, v);
+            exit(EXIT_FAILURE);
+        }
+        xsdata_set(c, "dom0c", v ? "1" : "0");
+    }
+    if (!xlu_cfg_get_long(cfg, "dom0c_epsilon", &v, 0)) {
+        if (v < 0 || v > 1048576) {
+            fprintf(stderr, "%s: dom0c_epsilon = %ld: expected MB from 0 "
+                    "to 1048576\n", source, v);
+            exit(EXIT_FAILURE);
+        }
+        snprintf(buf, sizeof(buf), "%ld", v);
+        xsdata_set(c, "dom0c-epsilon", buf);
+    }
+out:
+    xlu_cfg_destroy(cfg);
+}
+
+/* ---- prepare ------------------------------------------------------- */
+
+/* The domain's request: M and the explicit placement of its config. */
+static void request(libxl_domain_config *c, dom0c_request *r, char *uuid)
+{
+    libxl_domain_build_info *b = &c->b_info;
+    char mb[32];
+
+    snprintf(uuid, 37, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(c->c_info.uuid));
+    if (!xsdata_get(c, "dom0c-mb")) {           /* first sight: M */
+        snprintf(mb, sizeof(mb), "%llu",
+                 (unsigned long long)(b->target_memkb >> 10));
+        xsdata_set(c, "dom0c-mb", mb);
+        snprintf(mb, sizeof(mb), "%llu",
+                 (unsigned long long)(b->max_memkb >> 10));
+        xsdata_set(c, "dom0c-max-mb", mb);
+    }
+    memset(r, 0, sizeof(*r));
+    r->uuid = uuid;
+    r->memory_mb = xsdata_mb(c, "dom0c-mb", 0);
+    r->vcpus = (unsigned)b->max_vcpus;
+    r->epsilon_mb = xsdata_get(c, "dom0c-epsilon")
+                    ? (int64_t)xsdata_mb(c, "dom0c-epsilon", 0) : -1;
+    for (int i = 0; i < b->num_vnuma_nodes && i < DOM0C_MAX_NODES; i++)
+        r->vnuma_pnodes[r->nr_vnuma++] = b->vnuma_nodes[i].pnode;
+    for (int v = 0; v < b->num_vcpu_hard_affinity; v++) {
+        const libxl_bitmap *m = &b->vcpu_hard_affinity[v];
+        if (libxl_bitmap_is_full(m))
+            continue;               /* cpus= not given for this vCPU */
+        for (int p = 0; p < (int)m->size * 8 && p < DOM0C_MAX_CPUS; p++)
+            if (libxl_bitmap_test(m, p))
+                r->cpus[p / 64] |= UINT64_C(1) << (p % 64);
+    }
+}
+
+static void set_cpus(libxl_bitmap *m, const uint64_t *cpus)
+{
+    libxl_bitmap_dispose(m);
+    libxl_bitmap_init(m);
+    libxl_cpu_bitmap_alloc(ctx, m, 0);
+    for (int p = 0; p < (int)m->size * 8 && p < DOM0C_MAX_CPUS; p++)
+        if ((cpus[p / 64] >> (p % 64)) & 1)
+            libxl_bitmap_set(m, p);
+}
+
+/* One bitmap per vCPU, unless the config gave its own. */
+static void affinity(int vcpus, int *nr, libxl_bitmap **maps,
+                     const uint64_t *cpus)
+{
+    if (*nr)
+        return;
+    *maps = xcalloc((size_t)vcpus, sizeof(**maps));
+    for (int v = 0; v < vcpus; v++) {
+        libxl_bitmap_init(&(*maps)[v]);
+        set_cpus(&(*maps)[v], cpus);
+    }
+    *nr = vcpus;
+}
+
+/*
+ * M - n*eps as the domain's memory, the chosen nodes as its nodemap.  A
+ * restored or incoming domain arrives with the pages it had: its max
+ * never drops below the image's (Xen refuses the restore otherwise); its
+ * target is M - n*eps for this host's n, and it balloons down to it.
+ */
+static void apply(libxl_domain_config *c, const dom0c_decision *d,
+                  bool incoming)
+{
+    libxl_domain_build_info *b = &c->b_info;
+    uint64_t carved = d->requested_mb - d->given_mb;
+    uint64_t max = xsdata_mb(c, "dom0c-max-mb", d->requested_mb);
+    uint64_t image_kb = b->target_memkb, image_max_kb = b->max_memkb;
+
+    b->target_memkb = d->given_mb << 10;
+    b->max_memkb = (max > carved + d->given_mb ? max - carved
+                                               : d->given_mb) << 10;
+    if (incoming && image_kb > b->target_memkb) {
+        /* libxl caps the build at target + 1 MB: restore at the image's
+         * size, balloon down to M - n*eps after the commit. */
+        balloon_to_kb = b->target_memkb;
+        b->target_memkb = image_kb;
+    }
+    if (incoming && image_max_kb > b->max_memkb)
+        b->max_memkb = image_max_kb;
+    libxl_bitmap_dispose(&b->nodemap);
+    libxl_bitmap_init(&b->nodemap);
+    libxl_node_bitmap_alloc(ctx, &b->nodemap, 0);
+    for (int n = 0; n < DOM0C_MAX_NODES; n++)
+        if ((d->nodemap >> n) & 1)
+            libxl_bitmap_set(&b->nodemap, n);
+    libxl_defbool_set(&b->numa_placement, false);
+    affinity(b->max_vcpus, &b->num_vcpu_hard_affinity,
+             &b->vcpu_hard_affinity, d->hard_cpus);
+    affinity(b->max_vcpus, &b->num_vcpu_soft_affinity,
+             &b->vcpu_soft_affinity, d->soft_cpus);
+}
+
+int xl_dom0c_prepare(libxl_domain_config *c, bool incoming)
+{
+    static bool warned;
+    dom0c_request req;
+    char uuid[37];
+    dom0c_ctx *x = opted_out(c) ? NULL : dom0c();
+
+    if (!x)
+        return 0;
+    if (autoballoon && !warned) {
+        fprintf(stderr, "dom0c: autoballoon is on in xl.conf: xl would "
+                "shrink dom0 below what dom0c reserves; set "
+                "autoballoon=\"off\"\n");
+        warned = true;
+    }
+    request(c, &req, uuid);
+    if (dom0c_prepare(x, &req, &decision))
+        return -1;
+    if (decision.verdict != DOM0C_OK) {
+        fprintf(stderr, "dom0c: domain %s cannot be placed: %s\n",
+                c->c_info.name, decision.why);
+        return -1;
+    }
+    apply(c, &decision, incoming);
+    have_decision = true;
+    fprintf(stderr, "dom0c: %s gets %llu of %llu MB on nodes 0x%llx; dom0 "
+            "keeps %llu MB per node\n", c->c_info.name,
+            (unsigned long long)decision.given_mb,
+            (unsigned long long)decision.requested_mb,
+            (unsigned long long)decision.nodemap,
+            (unsigned long long)decision.epsilon_mb);
+    if (incoming && dom0c_place_prepared(x, &decision, DOM0C_OP_RESTORE))
+        return -1;
+    return 0;
+}
+
+int xl_dom0c_commit(uint32_t domid, const libxl_domain_config *c)
+{
+    char uuid[37];
+    dom0c_ctx *x = opted_out(c) || !have_decision ? NULL : dom0c();
+
+    if (!x)
+        return 0;
+    have_decision = false;
+    snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT,
+             LIBXL_UUID_BYTES(c->c_info.uuid));
+    if (dom0c_commit(x, domid, uuid, &decision))
+        return -1;
+    if (balloon_to_kb &&
+        libxl_set_memory_target(ctx, domid, (int64_t)balloon_to_kb, 0, 1))
+        fprintf(stderr, "dom0c: domain %u could not be ballooned to %llu "
+                "kB\n", domid, (unsigned long long)balloon_to_kb);
+    balloon_to_kb = 0;
+    return 0;
+}
+
+/* ---- place and release --------------------------------------------- */
+
+static bool domain_opted_out(uint32_t domid)
+{
+    libxl_domain_config c;
+    bool out = false;
+
+    libxl_domain_config_init(&c);
+    if (!libxl_retrieve_domain_configuration(ctx, domid, &c, NULL))
+        out = opted_out(&c);
+    libxl_domain_config_dispose(&c);
+    return out;
+}
+
+void xl_dom0c_place(uint32_t domid, dom0c_op op)
+{
+    libxl_dominfo info;
+    dom0c_ctx *x = dom0c();
+
+    if (!x || domain_opted_out(domid))
+        return;
+    libxl_dominfo_init(&info);
+    if (!libxl_domain_info(ctx, &info, domid)) {
+        placed.domid = domid;
+        snprintf(placed.uuid, sizeof(placed.uuid), LIBXL_UUID_FMT,
+                 LIBXL_UUID_BYTES(info.uuid));
+    }
+    libxl_dominfo_dispose(&info);
+    if (dom0c_place(x, domid, op))
+        fprintf(stderr, "dom0c: domain %u: this operation runs unplaced\n",
+                domid);
+}
+
+void xl_dom0c_release(uint32_t domid, const libxl_domain_config *c)
+{
+    char uuid[37] = "";
+    dom0c_ctx *x = c && opted_out(c) ? NULL : dom0c();
+
+    if (!x)
+        return;
+    if (c)
+        snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT,
+                 LIBXL_UUID_BYTES(c->c_info.uuid));
+    else if (placed.domid == domid && placed.uuid[0])
+        memcpy(uuid, placed.uuid, sizeof(uuid));
+    if (!libxl_domid_valid_guest(domid))
+        domid = 0;                  /* never created: drop the intent */
+    dom0c_release(x, domid, uuid[0] ? uuid : NULL);
+}
