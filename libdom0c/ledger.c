@@ -206,35 +206,54 @@ int d0_ledger_del(struct d0_backend *b, d0_txn t, uint32_t domid)
     return b->ops->xs_rm(b->h, t, dir);
 }
 
-int d0_ledger_list(struct d0_backend *b, d0_txn t, struct d0_entry **out,
-                   unsigned *nr)
+/*
+ * Reads every child of dir into one malloc'd array of nr records of size
+ * bytes, one get(name, record) each; a missing dir is an empty list.
+ */
+typedef int get_fn(struct d0_backend *b, d0_txn t, const char *name,
+                   void *out);
+
+static int list_all(struct d0_backend *b, d0_txn t, const char *dir,
+                    size_t size, get_fn *get_one, void **out, unsigned *nr)
 {
     char **names = NULL;
-    unsigned n = 0, got = 0;
-    struct d0_entry *e = NULL;
-    int rc = b->ops->xs_list(b->h, t, D0_LEDGER_ROOT "/domains", &names, &n);
+    unsigned n = 0;
+    char *recs = NULL;
+    int rc = b->ops->xs_list(b->h, t, dir, &names, &n);
 
     if (rc == -ENOENT)
         rc = 0, n = 0;
     if (rc)
         return rc;
-    e = calloc(n ? n : 1, sizeof(*e));
-    if (!e)
+    recs = calloc(n ? n : 1, size);
+    if (!recs)
         rc = -ENOMEM;
-    for (unsigned i = 0; !rc && i < n; i++) {
-        uint64_t domid;
-        rc = parse_u64(names[i], UINT32_MAX, &domid);
-        if (!rc)
-            rc = d0_ledger_get(b, t, (uint32_t)domid, &e[got++]);
-    }
+    for (unsigned i = 0; !rc && i < n; i++)
+        rc = get_one(b, t, names[i], recs + i * size);
     free(names);
     if (rc) {
-        free(e);
+        free(recs);
         return rc;
     }
-    *out = e;
-    *nr = got;
+    *out = recs;
+    *nr = n;
     return 0;
+}
+
+static int get_entry(struct d0_backend *b, d0_txn t, const char *name,
+                     void *out)
+{
+    uint64_t domid;
+    int rc = parse_u64(name, UINT32_MAX, &domid);
+
+    return rc ? rc : d0_ledger_get(b, t, (uint32_t)domid, out);
+}
+
+int d0_ledger_list(struct d0_backend *b, d0_txn t, struct d0_entry **out,
+                   unsigned *nr)
+{
+    return list_all(b, t, D0_LEDGER_ROOT "/domains", sizeof(**out),
+                    get_entry, (void **)out, nr);
 }
 
 /* ---- pending (prepared, not yet committed) ------------------------- */
@@ -290,29 +309,15 @@ int d0_pending_del(struct d0_backend *b, d0_txn t, const char *uuid)
     return rc ? rc : b->ops->xs_rm(b->h, t, dir);
 }
 
+static int get_pending(struct d0_backend *b, d0_txn t, const char *name,
+                       void *out)
+{
+    return d0_pending_get(b, t, name, out);
+}
+
 int d0_pending_list(struct d0_backend *b, d0_txn t, struct d0_pending **out,
                     unsigned *nr)
 {
-    char **names = NULL;
-    unsigned n = 0, got = 0;
-    struct d0_pending *p = NULL;
-    int rc = b->ops->xs_list(b->h, t, D0_LEDGER_ROOT "/pending", &names, &n);
-
-    if (rc == -ENOENT)
-        rc = 0, n = 0;
-    if (rc)
-        return rc;
-    p = calloc(n ? n : 1, sizeof(*p));
-    if (!p)
-        rc = -ENOMEM;
-    for (unsigned i = 0; !rc && i < n; i++)
-        rc = d0_pending_get(b, t, names[i], &p[got++]);
-    free(names);
-    if (rc) {
-        free(p);
-        return rc;
-    }
-    *out = p;
-    *nr = got;
-    return 0;
+    return list_all(b, t, D0_LEDGER_ROOT "/pending", sizeof(**out),
+                    get_pending, (void **)out, nr);
 }

@@ -10,25 +10,10 @@
 #include <yajl/yajl_gen.h>
 
 #include "cgroup.h"
+#include "jsonw.h"
 #include "ctx.h"
 #include "log.h"
 
-static void str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void key_str(yajl_gen g, const char *k, const char *v)
-{
-    str(g, k);
-    str(g, v);
-}
-
-static void key_int(yajl_gen g, const char *k, long long v)
-{
-    str(g, k);
-    yajl_gen_integer(g, v);
-}
 
 /* A cgroup file as a number, or -1 when unreadable ("max" too). */
 static long long cg_number(dom0c_ctx *ctx, const char *cg, const char *file)
@@ -60,12 +45,12 @@ static void container(dom0c_ctx *ctx, yajl_gen g, const char *cg,
 
     ctx->be.ops->cg_read(ctx->be.h, cg, "cpuset.cpus", cpus, sizeof(cpus));
     yajl_gen_map_open(g);
-    key_str(g, "path", cg);
-    key_str(g, "cpuset.cpus", cpus);
-    key_int(g, "memory.max", cg_number(ctx, cg, "memory.max"));
-    key_int(g, "planned_memory.max", (long long)(planned_mb << 20));
-    key_int(g, "memory.current", cg_number(ctx, cg, "memory.current"));
-    key_int(g, "cpu_usage_usec", cg_cpu_usec(ctx, cg));
+    d0_json_key_str(g, "path", cg);
+    d0_json_key_str(g, "cpuset.cpus", cpus);
+    d0_json_key_int(g, "memory.max", cg_number(ctx, cg, "memory.max"));
+    d0_json_key_int(g, "planned_memory.max", (long long)(planned_mb << 20));
+    d0_json_key_int(g, "memory.current", cg_number(ctx, cg, "memory.current"));
+    d0_json_key_int(g, "cpu_usage_usec", cg_cpu_usec(ctx, cg));
     yajl_gen_map_close(g);
 }
 
@@ -73,7 +58,7 @@ static void containers(dom0c_ctx *ctx, yajl_gen g, const struct d0_layout *l)
 {
     char cg[64];
 
-    str(g, "containers");
+    d0_json_str(g, "containers");
     yajl_gen_array_open(g);
     d0_cg_main(cg, sizeof(cg));
     container(ctx, g, cg, l->main_mb);
@@ -97,20 +82,20 @@ static void entry(dom0c_ctx *ctx, yajl_gen g, const struct d0_entry *e)
     d0_cpuset_format(&s, nodes, sizeof(nodes));
     d0_cg_leaf(cg, sizeof(cg), (unsigned)e->leaf_node, e->domid);
     yajl_gen_map_open(g);
-    key_int(g, "domid", e->domid);
-    key_str(g, "uuid", e->uuid);
-    key_str(g, "name", d ? d->name : "");
-    str(g, "alive");
+    d0_json_key_int(g, "domid", e->domid);
+    d0_json_key_str(g, "uuid", e->uuid);
+    d0_json_key_str(g, "name", d ? d->name : "");
+    d0_json_str(g, "alive");
     yajl_gen_bool(g, d && !strcmp(d->uuid, e->uuid));
-    key_int(g, "requested_mb", (long long)e->requested_mb);
-    key_int(g, "given_mb", (long long)e->given_mb);
-    key_int(g, "memory_mb", d ? (long long)d->memory_mb : -1);
-    key_int(g, "epsilon_mb", (long long)e->epsilon_mb);
-    key_str(g, "nodes", nodes);
-    key_str(g, "leaf", cg);
-    key_int(g, "io_level", e->io_level);
-    key_int(g, "io_reserve_mb", (long long)e->io_reserve_mb);
-    key_int(g, "dom0_cpu_usec", cg_cpu_usec(ctx, cg));
+    d0_json_key_int(g, "requested_mb", (long long)e->requested_mb);
+    d0_json_key_int(g, "given_mb", (long long)e->given_mb);
+    d0_json_key_int(g, "memory_mb", d ? (long long)d->memory_mb : -1);
+    d0_json_key_int(g, "epsilon_mb", (long long)e->epsilon_mb);
+    d0_json_key_str(g, "nodes", nodes);
+    d0_json_key_str(g, "leaf", cg);
+    d0_json_key_int(g, "io_level", e->io_level);
+    d0_json_key_int(g, "io_reserve_mb", (long long)e->io_reserve_mb);
+    d0_json_key_int(g, "dom0_cpu_usec", cg_cpu_usec(ctx, cg));
     yajl_gen_map_close(g);
 }
 
@@ -123,18 +108,18 @@ static int reservations(dom0c_ctx *ctx, yajl_gen g)
 
     if (!rc)
         rc = d0_pending_list(&ctx->be, 0, &p, &nr_p);
-    str(g, "reservations");
+    d0_json_str(g, "reservations");
     yajl_gen_array_open(g);
     for (unsigned i = 0; !rc && i < nr; i++)
         entry(ctx, g, &e[i]);
     yajl_gen_array_close(g);
-    str(g, "pending");
+    d0_json_str(g, "pending");
     yajl_gen_array_open(g);
     for (unsigned i = 0; !rc && i < nr_p; i++) {
         yajl_gen_map_open(g);
-        key_str(g, "uuid", p[i].uuid);
-        key_int(g, "pid", p[i].pid);
-        key_int(g, "given_mb", (long long)p[i].given_mb);
+        d0_json_key_str(g, "uuid", p[i].uuid);
+        d0_json_key_int(g, "pid", p[i].pid);
+        d0_json_key_int(g, "given_mb", (long long)p[i].given_mb);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -148,13 +133,13 @@ static void dom0(dom0c_ctx *ctx, yajl_gen g, const struct d0_layout *l)
     uint64_t kb = 0;
     int rc = ctx->be.ops->target_get(ctx->be.h, &kb);
 
-    str(g, "dom0");
+    d0_json_str(g, "dom0");
     yajl_gen_map_open(g);
-    key_int(g, "target_mb", rc ? -1 : (long long)(kb >> 10));
-    key_int(g, "planned_mb", (long long)l->dom0_target_mb);
-    key_int(g, "drift_mb", rc ? 0 : (long long)(kb >> 10) -
+    d0_json_key_int(g, "target_mb", rc ? -1 : (long long)(kb >> 10));
+    d0_json_key_int(g, "planned_mb", (long long)l->dom0_target_mb);
+    d0_json_key_int(g, "drift_mb", rc ? 0 : (long long)(kb >> 10) -
                                     (long long)l->dom0_target_mb);
-    key_int(g, "main_mb", (long long)l->main_mb);
+    d0_json_key_int(g, "main_mb", (long long)l->main_mb);
     yajl_gen_map_close(g);
 }
 
@@ -164,7 +149,7 @@ static int emit(dom0c_ctx *ctx, yajl_gen g)
     int rc = d0_ledger_ready(&ctx->be, 0);
 
     yajl_gen_map_open(g);
-    str(g, "initialised");
+    d0_json_str(g, "initialised");
     yajl_gen_bool(g, rc == 0);
     if (rc == -ENOENT)
         planned = ctx->layout;
