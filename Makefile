@@ -36,13 +36,15 @@ LIB_SRCS   := $(sort $(wildcard libdom0c/*.c))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_SRCS   := $(sort $(wildcard tools/dom0c/*.c))
 CLI_OBJS   := $(CLI_SRCS:%.c=$(B)/%.o)
+DAEMON_OBJS:= $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tools/dom0cd/*.c)))
 TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 TEST_SUPP  := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 BENCH_BIN  := $(B)/bench/bench_policy
 SHLIB      := $(B)/$(SONAME).$(word 2,$(subst ., ,$(VERSION)))
 EXAMPLE    := $(B)/mini-toolstack
-ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/libdom0c.pc $(EXAMPLE)
+ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/dom0cd $(B)/libdom0c.pc \
+              $(EXAMPLE)
 
 .PHONY: all deps install check unit golden regen-golden bench e2e demo \
         clean help asan xl
@@ -78,6 +80,10 @@ $(SHLIB): $(LIB_OBJS) libdom0c/libdom0c.map
 $(B)/dom0c: $(CLI_OBJS) $(B)/libdom0c.a
 	$(say) LD $@
 	$(Q)$(CC) -o $@ $(CLI_OBJS) $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+$(B)/dom0cd: $(DAEMON_OBJS) $(B)/libdom0c.a
+	$(say) LD $@
+	$(Q)$(CC) -o $@ $(DAEMON_OBJS) $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS)
 
 # The example links the shared library and sees only the public header.
 $(EXAMPLE): examples/mini-toolstack.c include/dom0c.h $(SHLIB)
@@ -154,6 +160,10 @@ install: all
 	install -m 644 $(B)/libdom0c.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 644 include/dom0c.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 755 $(B)/dom0c $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(B)/dom0cd $(DESTDIR)$(SBINDIR)/
+	install -m 644 tools/dom0cd/dom0cd.service \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -d $(DESTDIR)$(LIBDIR)/dom0c
 	install -m 755 $(EXAMPLE) $(DESTDIR)$(LIBDIR)/dom0c/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/

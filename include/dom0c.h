@@ -215,6 +215,13 @@ int dom0c_init(dom0c_ctx *ctx, unsigned int flags, unsigned int *changes);
  */
 int dom0c_status_json(dom0c_ctx *ctx, char **json_out);
 
+/*
+ * What dom0 spent for each reserved domU, as a JSON array: dom0 CPU
+ * seconds (its leaf cgroups' cpu.stat) and MB held (eps per node plus its
+ * I/O reserve).  *json_out is malloc'd; the caller frees it.
+ */
+int dom0c_account_json(dom0c_ctx *ctx, char **json_out);
+
 /* Returns a static English name for a verdict ("ok", "no-node-fits"...). */
 const char *dom0c_verdict_name(dom0c_verdict v);
 

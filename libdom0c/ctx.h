@@ -64,6 +64,9 @@ int d0_remove_leaves(dom0c_ctx *ctx, uint32_t domid);
 int d0_dryrun_wrap(struct d0_backend *be, xentoollog_logger *lg);
 void d0_dryrun_unwrap(struct d0_backend *be, struct d0_backend real);
 
+/* account.c: the Prometheus text file (written atomically). */
+int d0_account_prometheus(dom0c_ctx *ctx, const char *path);
+
 /* ---- apply.c: bring the host to what the ledger asks for ----------- */
 
 /* Reads the ledger and computes the planned layout. */

@@ -156,6 +156,18 @@ static pid_t self(void *h)
     return REAL(h).ops->self(REAL(h).h);
 }
 
+static int domu_target_set(void *h, uint32_t domid, uint64_t kb)
+{
+    SAY(h, "set domain %u's memory target to %llu kB", domid,
+        (unsigned long long)kb);
+    return 0;
+}
+
+static int io_bytes(void *h, uint32_t domid, uint64_t *bytes)
+{
+    return REAL(h).ops->io_bytes(REAL(h).h, domid, bytes);
+}
+
 static const struct d0_ops dry_ops = {
     .name = "dry-run",
     .facts = facts, .target_get = target_get, .target_set = target_set,
@@ -166,6 +178,7 @@ static const struct d0_ops dry_ops = {
     .cg_write = cg_write, .cg_list = cg_list, .affinity = affinity, .procs = procs,
     .irqs = irqs, .irq_affinity = irq_affinity, .pid_alive = pid_alive,
     .cpu_work = cpu_work, .self = self,
+    .domu_target_set = domu_target_set, .io_bytes = io_bytes,
 };
 
 int d0_dryrun_wrap(struct d0_backend *be, xentoollog_logger *lg)

@@ -48,7 +48,8 @@ enum d0_op_kind {
     D0_OP_CG_LIST,
     D0_OP_AFFINITY, D0_OP_PROCS, D0_OP_IRQS, D0_OP_IRQ_AFFINITY,
     D0_OP_PID_ALIVE,
-    D0_OP_CPU_WORK, D0_OP_SELF,
+    D0_OP_CPU_WORK, D0_OP_SELF, D0_OP_DOMU_TARGET, D0_OP_IO_BYTES,
+    D0_OP_XS_WATCH,
     D0_OP_NR
 };
 
@@ -61,6 +62,8 @@ struct d0_ops {
     int (*target_get)(void *h, uint64_t *kb);         /* dom0's target */
     int (*target_set)(void *h, uint64_t kb);          /* absolute */
     int (*pin)(void *h, unsigned vcpu, unsigned pcpu); /* dom0 vCPU hard */
+    /* A domU's balloon target (absolute, kB), as `xl mem-set` does. */
+    int (*domu_target_set)(void *h, uint32_t domid, uint64_t kb);
 
     /* -- xenstore ---------------------------------------------------- */
     int (*xs_begin)(void *h, d0_txn *t);
@@ -98,6 +101,18 @@ struct d0_ops {
     /* Busy jiffies of each dom0 vCPU (/proc/stat), the fair counter. */
     int (*cpu_work)(void *h, uint64_t *work, unsigned nr);
     pid_t (*self)(void *h);                           /* getpid() */
+    /* I/O bytes a domU moved so far, from dom0's side: blkback's
+     * statistics/{rd,wr}_sect * 512 of every vbd-<domid>-*, plus the
+     * rx/tx bytes of every vif<domid>.* (sysfs under the sysroot).
+     * -ENOENT when the domU has no backend device. */
+    int (*io_bytes)(void *h, uint32_t domid, uint64_t *bytes);
+
+    /* -- xenstore watches (the daemon) -------------------------------- */
+    int (*xs_watch)(void *h, const char *path, const char *token);
+    int (*xs_fd)(void *h);                            /* for poll() */
+    /* Next fired watch, without blocking: 0 with path/token (malloc'd,
+     * free() both), -EAGAIN when none is pending. */
+    int (*xs_next_watch)(void *h, char **path, char **token);
 
     void (*close)(void *h);
 };

@@ -37,6 +37,9 @@ static const struct d0_ops real_ops = {
     .irqs = d0_proc_irqs, .irq_affinity = d0_proc_irq_affinity,
     .pid_alive = d0_proc_pid_alive, .cpu_work = d0_proc_cpu_work,
     .self = d0_proc_self, .close = real_close,
+    .domu_target_set = d0_xen_domu_target_set, .io_bytes = d0_io_bytes,
+    .xs_watch = d0_xs_watch, .xs_fd = d0_xs_fd,
+    .xs_next_watch = d0_xs_next_watch,
 };
 
 static int open_root(const char *path, int *fd, char *err, size_t errlen)

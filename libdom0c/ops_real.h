@@ -26,6 +26,7 @@ int d0_xen_facts(void *h, struct d0_facts *out);
 int d0_xen_target_get(void *h, uint64_t *kb);
 int d0_xen_target_set(void *h, uint64_t kb);
 int d0_xen_pin(void *h, unsigned vcpu, unsigned pcpu);
+int d0_xen_domu_target_set(void *h, uint32_t domid, uint64_t kb);
 void d0_xen_close(struct d0_real *r);
 
 /* xs_ops.c */
@@ -37,6 +38,9 @@ int d0_xs_rm(void *h, d0_txn t, const char *path);
 int d0_xs_list(void *h, d0_txn t, const char *path, char ***names,
                unsigned *nr);
 int d0_xs_restrict(void *h, d0_txn t, const char *path);
+int d0_xs_watch(void *h, const char *path, const char *token);
+int d0_xs_fd(void *h);
+int d0_xs_next_watch(void *h, char **path, char **token);
 void d0_xs_close(struct d0_real *r);
 
 /* cgroup_ops.c */
@@ -55,5 +59,8 @@ int d0_proc_irq_affinity(void *h, unsigned irq, const d0_cpuset *cpus);
 int d0_proc_pid_alive(void *h, pid_t pid);
 int d0_proc_cpu_work(void *h, uint64_t *work, unsigned nr);
 pid_t d0_proc_self(void *h);
+
+/* io_ops.c */
+int d0_io_bytes(void *h, uint32_t domid, uint64_t *bytes);
 
 #endif

@@ -267,3 +267,13 @@ void d0_xen_close(struct d0_real *r)
         xtl_logger_destroy(r->lg);
     r->own_lg = false;
 }
+
+int d0_xen_domu_target_set(void *h, uint32_t domid, uint64_t kb)
+{
+    libxl_ctx *c;
+    int rc = ctx_of(R(h), &c);
+
+    if (!rc && libxl_set_memory_target(c, domid, (int64_t)kb, 0, 1))
+        rc = -EINVAL;
+    return rc;
+}

@@ -109,3 +109,38 @@ void d0_xs_close(struct d0_real *r)
     xs_close(r->xs);
     r->xs = NULL;
 }
+
+int d0_xs_watch(void *h, const char *path, const char *token)
+{
+    struct xs_handle *xs;
+    int rc = handle(R(h), &xs);
+
+    if (rc)
+        return rc;
+    return xs_watch(xs, path, token) ? 0 : fail();
+}
+
+int d0_xs_fd(void *h)
+{
+    struct xs_handle *xs;
+    int rc = handle(R(h), &xs);
+
+    return rc ? rc : xs_fileno(xs);
+}
+
+int d0_xs_next_watch(void *h, char **path, char **token)
+{
+    struct xs_handle *xs;
+    char **vec;
+    int rc = handle(R(h), &xs);
+
+    if (rc)
+        return rc;
+    vec = xs_check_watch(xs);
+    if (!vec)
+        return errno == EAGAIN || !errno ? -EAGAIN : -errno;
+    *path = strdup(vec[XS_WATCH_PATH]);
+    *token = strdup(vec[XS_WATCH_TOKEN]);
+    free(vec);
+    return *path && *token ? 0 : -ENOMEM;
+}

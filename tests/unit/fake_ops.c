@@ -534,6 +534,24 @@ static pid_t p_self(void *h)
     return F(h)->self;
 }
 
+static int h_domu_target(void *h, uint32_t domid, uint64_t kb)
+{
+    int rc = hit(F(h), D0_OP_DOMU_TARGET);
+
+    if (!rc)
+        F(h)->domu_target_kb[domid % 64] = kb;
+    return rc;
+}
+
+static int p_io(void *h, uint32_t domid, uint64_t *bytes)
+{
+    int rc = hit(F(h), D0_OP_IO_BYTES);
+
+    if (!rc)
+        *bytes = F(h)->io[domid % 64];
+    return rc;
+}
+
 static const struct d0_ops fake_ops = {
     .name = "fake",
     .facts = h_facts, .target_get = h_target_get,
@@ -546,6 +564,7 @@ static const struct d0_ops fake_ops = {
     .affinity = p_affinity, .procs = p_procs, .irqs = p_irqs,
     .irq_affinity = p_irq_affinity, .pid_alive = p_alive,
     .cpu_work = p_work, .self = p_self,
+    .domu_target_set = h_domu_target, .io_bytes = p_io,
 };
 
 /* ---- test side ----------------------------------------------------- */

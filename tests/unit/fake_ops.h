@@ -50,6 +50,8 @@ struct fake {
     d0_cpuset irq_aff[16];
     uint64_t work[DOM0C_MAX_CPUS];
     pid_t self;
+    uint64_t domu_target_kb[64];    /* by domid */
+    uint64_t io[64];                /* I/O bytes so far, by domid */
     unsigned calls[D0_OP_NR];
     unsigned nr_seq;                /* every call's kind, in order */
     unsigned char seq[4096];

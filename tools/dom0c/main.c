@@ -18,6 +18,7 @@ static const struct {
     { "init", cmd_init, "build dom0's containers at boot [--dry-run]" },
     { "status", cmd_status, "containers, reservations, dom0 target, drift" },
     { "reconcile", cmd_reconcile, "repair what a crash left behind" },
+    { "account", cmd_account, "dom0 CPU seconds and MB spent per domU" },
     { "exec", cmd_exec, "run a command placed for a domU (--for, --op)" },
 };
 

@@ -1,0 +1,179 @@
+/*
+ * backends.c - a domU's backends next to it (thesis: I/O handlers run on
+ * the vCPU pinned to the pCPU of the domU's vCPU): its blkback and
+ * netback kernel threads and its qemu move into dom0c/node<N>/dom<ID>,
+ * pinned to the dom0 vCPU Algorithm 2 picks, and its event-channel IRQs
+ * get the same CPU.  Run every period, it also repairs what a reconnect
+ * or a migration recreated (new threads start in the root cgroup).
+ *
+ * IRQs: netback's carry the domid in their name (vif5.0-q0-tx); blkback's
+ * are all "blkif-backend".  Those are matched at connect time: a new
+ * blkif-backend IRQ belongs to the one domU whose blkback threads appeared
+ * in the same period.  When several did, it stays unassigned (said).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "cgroup.h"
+#include "ctx.h"
+#include "io.h"
+#include "log.h"
+
+struct placed_domain {
+    uint32_t domid;
+    struct d0_placement p;
+    bool ok;
+};
+
+/* Algorithm 2 for a reserved domU, once per period. */
+static const struct d0_placement *where(dom0c_ctx *ctx, uint32_t domid,
+                                        struct placed_domain *cache,
+                                        unsigned *nr)
+{
+    for (unsigned i = 0; i < *nr; i++)
+        if (cache[i].domid == domid)
+            return cache[i].ok ? &cache[i].p : NULL;
+    if (*nr == D0_IO_MAX_DOMAINS)
+        return NULL;
+    struct placed_domain *c = &cache[(*nr)++];
+    struct d0_entry e;
+    c->domid = domid;
+    c->ok = !d0_ledger_get(&ctx->be, 0, domid, &e) &&
+            d0_facts_domain(&ctx->facts, domid) &&
+            !d0_place_decide(ctx, domid, &c->p);
+    return c->ok ? &c->p : NULL;
+}
+
+static bool seen_before(struct d0_backend_state *st, pid_t pid)
+{
+    for (unsigned i = 0; i < st->nr_seen; i++)
+        if (st->seen[i] == pid)
+            return true;
+    if (st->nr_seen < sizeof(st->seen) / sizeof(st->seen[0]))
+        st->seen[st->nr_seen++] = pid;
+    return false;
+}
+
+/* Moves one backend process; returns the domid of a new blkback thread
+ * (for the IRQ matching), -1 otherwise. */
+static int place_one(dom0c_ctx *ctx, struct d0_backend_state *st,
+                     const struct d0_proc *p, struct placed_domain *cache,
+                     unsigned *nr_cache, unsigned *moves)
+{
+    int domid = -1;
+    char cg[64];
+    d0_cpuset one;
+    const struct d0_placement *pl;
+    bool blkback;
+
+    if (d0_classify(p, &ctx->cfg, &domid) != D0_CLASS_T3 || domid <= 0)
+        return -1;
+    pl = where(ctx, (uint32_t)domid, cache, nr_cache);
+    blkback = p->kthread && strncmp(p->comm, "vif", 3);
+    bool fresh = blkback && !seen_before(st, p->pid);
+    if (!pl)
+        return fresh ? domid : -1;
+    d0_cg_leaf(cg, sizeof(cg), (unsigned)pl->node, (uint32_t)domid);
+    if (strcmp(p->cgroup, cg)) {
+        int rc = ctx->be.ops->cg_mkdir(ctx->be.h, cg);
+        d0_cpuset_zero(&one);
+        d0_cpuset_set(&one, (unsigned)pl->dom0_vcpu);
+        if ((!rc || rc == -EEXIST) && !d0_move_pid(ctx, p->pid, cg, &one))
+            (*moves)++;
+    }
+    return fresh ? domid : -1;
+}
+
+static int irq_slot(struct d0_backend_state *st, unsigned irq, bool *fresh)
+{
+    for (unsigned i = 0; i < st->nr_irqs; i++)
+        if (st->irq[i].irq == irq)
+            return (int)i;
+    if (st->nr_irqs == D0_MAX_IRQS)
+        return -1;
+    st->irq[st->nr_irqs].irq = irq;
+    st->irq[st->nr_irqs].domid = -1;
+    st->irq[st->nr_irqs].vcpu = -1;
+    *fresh = true;
+    return (int)st->nr_irqs++;
+}
+
+/* Owner of a xen IRQ: by name (netback), or the domU whose blkback came
+ * up in this period (new_blk, -2 when several did). */
+static int irq_owner(const struct d0_irq *q, bool fresh, int new_blk)
+{
+    int domid = d0_irq_domid(q);
+
+    if (domid > 0)
+        return domid;
+    if (fresh && new_blk > 0 && !strcmp(q->name, "blkif-backend"))
+        return new_blk;
+    return -1;
+}
+
+static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
+                       int new_blk, struct placed_domain *cache,
+                       unsigned *nr_cache, unsigned *moves)
+{
+    struct d0_irq *q = NULL;
+    unsigned nr = 0;
+
+    if (ctx->be.ops->irqs(ctx->be.h, &q, &nr))
+        return;
+    for (unsigned i = 0; i < nr; i++) {
+        bool fresh = false;
+        int s = strncmp(q[i].chip, "xen", 3) ? -1
+                                             : irq_slot(st, q[i].irq, &fresh);
+        if (s < 0)
+            continue;
+        if (st->irq[s].domid < 0)
+            st->irq[s].domid = irq_owner(&q[i], fresh, new_blk);
+        const struct d0_placement *pl = st->irq[s].domid > 0
+            ? where(ctx, (uint32_t)st->irq[s].domid, cache, nr_cache) : NULL;
+        if (!pl || pl->dom0_vcpu == st->irq[s].vcpu)
+            continue;
+        d0_cpuset one;
+        d0_cpuset_zero(&one);
+        d0_cpuset_set(&one, (unsigned)pl->dom0_vcpu);
+        if (!ctx->be.ops->irq_affinity(ctx->be.h, q[i].irq, &one)) {
+            st->irq[s].vcpu = pl->dom0_vcpu;
+            (*moves)++;
+        }
+    }
+    free(q);
+}
+
+int d0_place_backends(dom0c_ctx *ctx, struct d0_backend_state *st,
+                      unsigned *moves)
+{
+    struct placed_domain *cache = calloc(D0_IO_MAX_DOMAINS, sizeof(*cache));
+    struct d0_proc *procs = NULL;
+    unsigned nr = 0, nr_cache = 0, n = 0;
+    int new_blk = -1;
+    int rc = cache ? ctx->be.ops->procs(ctx->be.h, &procs, &nr) : -ENOMEM;
+
+    for (unsigned i = 0; !rc && i < nr; i++) {
+        int d = place_one(ctx, st, &procs[i], cache, &nr_cache, &n);
+        if (d > 0)
+            new_blk = new_blk < 0 || new_blk == d ? d : -2;
+        if (!strcmp(procs[i].comm, "irqbalance") && !st->irqbalance_warned) {
+            D0_WARN(ctx->lg, "irqbalance runs (pid %d): it will move the "
+                    "domUs' event-channel IRQs away again; ban them or stop "
+                    "it", (int)procs[i].pid);
+            st->irqbalance_warned = true;
+        }
+    }
+    if (new_blk == -2)
+        D0_WARN(ctx->lg, "several domUs connected their disks at once: "
+                "their blkif-backend IRQs are left where they are");
+    if (!rc)
+        place_irqs(ctx, st, new_blk, cache, &nr_cache, &n);
+    st->first = false;
+    if (moves)
+        *moves += n;
+    free(procs);
+    free(cache);
+    return rc;
+}
