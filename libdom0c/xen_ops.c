@@ -198,6 +198,24 @@ static int domains(libxl_ctx *c, struct d0_facts *f)
     return rc;
 }
 
+/*
+ * dom0's ceiling is its static-max (dom0_mem=...,max:), which libxl also
+ * enforces; dominfo's max_memkb is only the current maxmem, which an
+ * enforced target sets to target + 1 MB.
+ */
+static void dom0_static_max(void *h, struct d0_facts *f)
+{
+    struct d0_domain *d0 = NULL;
+    char *val = NULL;
+
+    for (unsigned i = 0; i < f->nr_domains; i++)
+        if (!f->domains[i].domid)
+            d0 = &f->domains[i];
+    if (d0 && !d0_xs_read(h, 0, "/local/domain/0/memory/static-max", &val))
+        d0->max_mb = strtoull(val, NULL, 10) >> 10;
+    free(val);
+}
+
 int d0_xen_facts(void *h, struct d0_facts *out)
 {
     struct d0_facts f = { 0 };
@@ -209,6 +227,8 @@ int d0_xen_facts(void *h, struct d0_facts *out)
     if (!rc) rc = topology(c, &f);
     if (!rc) rc = numa(c, &f);
     if (!rc) rc = domains(c, &f);
+    if (!rc)
+        dom0_static_max(h, &f);
     if (!rc) rc = d0_facts_validate(&f, err, sizeof(err));
     if (rc) {
         d0_facts_clear(&f);
