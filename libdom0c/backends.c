@@ -76,12 +76,16 @@ static int place_one(dom0c_ctx *ctx, struct d0_backend_state *st,
     if (!pl)
         return fresh ? domid : -1;
     d0_cg_leaf(cg, sizeof(cg), (unsigned)pl->node, (uint32_t)domid);
+    d0_cpuset_zero(&one);
+    d0_cpuset_set(&one, (unsigned)pl->dom0_vcpu);
     if (strcmp(p->cgroup, cg)) {
         int rc = ctx->be.ops->cg_mkdir(ctx->be.h, cg);
-        d0_cpuset_zero(&one);
-        d0_cpuset_set(&one, (unsigned)pl->dom0_vcpu);
         if ((!rc || rc == -EEXIST) && !d0_move_pid(ctx, p->pid, cg, &one))
             (*moves)++;
+    } else if (!d0_cpuset_empty(&p->allowed) &&
+               !d0_cpuset_equal(&p->allowed, &one) &&
+               !ctx->be.ops->affinity(ctx->be.h, p->pid, &one)) {
+        (*moves)++;             /* follows the domU's vCPU, as its IRQ */
     }
     return fresh ? domid : -1;
 }

@@ -31,6 +31,7 @@ struct d0_proc {
     char exe[128];                  /* "" for kernel threads */
     char cmdline[256];              /* NULs turned into spaces */
     char cgroup[128];               /* v2 path relative to the root */
+    d0_cpuset allowed;              /* Cpus_allowed_list, empty: unknown */
 };
 
 /* One interrupt line of /proc/interrupts. */

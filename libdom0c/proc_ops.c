@@ -132,6 +132,25 @@ static void parse_cgroup(const char *s, struct d0_proc *p)
 }
 
 /* Fills p from proc/PID; -ENOENT/-ESRCH when the process is gone. */
+/* Cpus_allowed_list of proc/PID/status; left empty when unreadable. */
+static void allowed_cpus(int root, pid_t pid, struct d0_proc *p)
+{
+    char path[64], buf[4096], *line;
+    size_t n;
+
+    snprintf(path, sizeof(path), "proc/%d/status", (int)pid);
+    if (read_at(root, path, buf, sizeof(buf), &n))
+        return;
+    line = strstr(buf, "Cpus_allowed_list:");
+    if (!line)
+        return;
+    line += strlen("Cpus_allowed_list:");
+    line += strspn(line, " \t");
+    line[strcspn(line, "\n")] = '\0';
+    if (d0_cpuset_parse(line, DOM0C_MAX_CPUS, &p->allowed))
+        d0_cpuset_zero(&p->allowed);
+}
+
 static int read_proc(int root, pid_t pid, struct d0_proc *p)
 {
     char path[64], buf[4096];
@@ -158,6 +177,7 @@ static int read_proc(int root, pid_t pid, struct d0_proc *p)
     if ((rc = read_at(root, path, buf, sizeof(buf), &n)))
         return rc;
     parse_cgroup(buf, p);
+    allowed_cpus(root, pid, p);
     /* Kernel threads have no exe; others' may be unreadable: "". */
     snprintf(path, sizeof(path), "proc/%d/exe", (int)pid);
     len = p->kthread ? -1 : readlinkat(root, path, p->exe,

@@ -479,6 +479,8 @@ static int p_procs(void *h, struct d0_proc **out, unsigned *nr)
         return rc;
     *out = malloc(sizeof(**out) * (f->nr_procs + 1));
     memcpy(*out, f->procs, sizeof(**out) * f->nr_procs);
+    for (unsigned i = 0; i < f->nr_procs; i++)
+        (*out)[i].allowed = f->affinity[i];
     *nr = f->nr_procs;
     return 0;
 }

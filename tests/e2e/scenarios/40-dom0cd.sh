@@ -63,7 +63,8 @@ irq=$(awk 'NR == FNR { b[$1] = $2; next } $2 - b[$1] > m { m = $2 - b[$1]; k = $
 irqcpu=$(cat /proc/irq/"$irq"/smp_affinity_list 2>/dev/null)
 expect backend-on-node '[[ $bbcg == /dom0c/node1/dom$db && ( $bbcpu == 2 || $bbcpu == 3 ) && ( $irqcpu == 2 || $irqcpu == 3 ) ]]' \
     blkback_pid="${bb:-none}" cgroup="${bbcg:-none}" cpus="${bbcpu:-none}" irq="${irq:-none}" \
-    irq_affinity="${irqcpu:-none}" effective="$(cat /proc/irq/"$irq"/effective_affinity_list 2>/dev/null)"
+    irq_affinity="${irqcpu:-none}" effective="$(cat /proc/irq/"$irq"/effective_affinity_list 2>/dev/null)" \
+    thread_and_irq_same_vcpu="$([[ $bbcpu == "$irqcpu" ]] && echo yes || echo no)"
 lvl=$(entry "$db" io_level) res=$(entry "$db" io_reserve_mb)
 dtarget=$(xenstore-read /local/domain/"$db"/memory/target)
 expect reserve-rises '[[ $lvl -ge 1 && ( $res == 16 || $res == 48 ) && $(dom0_target_kb) == $((base_kb + res * 1024)) && $dtarget == $(((given - res) * 1024)) ]]' \
