@@ -15,6 +15,7 @@
 
 #include "classify.h"
 #include "config.h"
+#include "file.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -540,43 +541,6 @@ out:
     return rc;
 }
 
-/* Whole file into a NUL-terminated buffer; -errno, -EFBIG if huge. */
-static int read_file(const char *path, char **buf_r, size_t *len_r)
-{
-    char *buf = NULL;
-    FILE *f;
-    size_t len;
-    int rc;
-
-    f = fopen(path, "re");
-    if (!f)
-        return -errno;
-    buf = malloc(MAX_FILE_BYTES + 1);
-    if (!buf) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    errno = 0;
-    len = fread(buf, 1, MAX_FILE_BYTES + 1, f);
-    if (ferror(f)) {
-        rc = errno ? -errno : -EIO;
-        goto out;
-    }
-    if (len > MAX_FILE_BYTES) {
-        rc = -EFBIG;
-        goto out;
-    }
-    buf[len] = '\0';
-    *buf_r = buf;
-    *len_r = len;
-    buf = NULL;
-    rc = 0;
-out:
-    free(buf);
-    fclose(f);
-    return rc;
-}
-
 int d0_config_load(const char *path, bool must_exist, struct d0_config *out,
                    char *err, size_t errlen)
 {
@@ -588,7 +552,7 @@ int d0_config_load(const char *path, bool must_exist, struct d0_config *out,
     p.fname = path = path ? path : D0_DEFAULT_CONFIG;
     if (err && errlen)
         err[0] = '\0';
-    rc = read_file(path, &buf, &len);
+    rc = d0_read_file(path, MAX_FILE_BYTES, &buf, &len);
     if (rc == -ENOENT && !must_exist) {
         d0_config_defaults(out);
         rc = 0;

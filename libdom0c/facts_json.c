@@ -18,6 +18,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "facts.h"
+#include "file.h"
 
 #define MAX_FILE_BYTES (64u << 20)
 #define MAX_PAGES (D0_FACTS_MAX_MB << 8)   /* 4 KiB pages in MAX_MB */
@@ -608,46 +609,6 @@ int d0_facts_from_json(const char *text, size_t len, struct d0_facts *out,
     return rc;
 }
 
-/* The whole file, NUL-terminated, at most MAX_FILE_BYTES. */
-static int read_file(const char *path, char **text, size_t *len)
-{
-    size_t cap = 0, n = 0, got;
-    char *buf = NULL, *nb;
-    FILE *fp;
-    int rc = 0;
-
-    fp = fopen(path, "r");
-    if (!fp)
-        return -errno;
-    do {
-        if (cap - n < 4096) {
-            cap = cap ? cap * 2 : 65536;
-            nb = cap > MAX_FILE_BYTES + 65536 ? NULL : realloc(buf, cap);
-            if (!nb) {
-                rc = cap > MAX_FILE_BYTES + 65536 ? -EFBIG : -ENOMEM;
-                goto out;
-            }
-            buf = nb;
-        }
-        got = fread(buf + n, 1, cap - n - 1, fp);
-        n += got;
-    } while (got);
-    if (ferror(fp))
-        rc = -EIO;
-    else if (n > MAX_FILE_BYTES)
-        rc = -EFBIG;
-out:
-    fclose(fp);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 int d0_facts_load(const char *path, struct d0_facts *out, char *err,
                   size_t errlen)
 {
@@ -656,7 +617,7 @@ int d0_facts_load(const char *path, struct d0_facts *out, char *err,
     size_t len = 0;
     int rc;
 
-    rc = read_file(path, &text, &len);
+    rc = d0_read_file(path, MAX_FILE_BYTES, &text, &len);
     if (rc) {
         d0_facts_err(err, errlen, "%s: %s", path, rc == -EFBIG ?
                      "larger than 64 MiB" : strerror(-rc));
