@@ -157,7 +157,9 @@ install: all
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libdom0c.so
-	install -m 644 $(B)/libdom0c.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    libdom0c.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libdom0c.pc
 	install -m 644 include/dom0c.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 755 $(B)/dom0c $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/lib/systemd/system
