@@ -17,6 +17,7 @@
  * release) makes it print "stalled" and wait to be killed.
  *
  * Build: cc mini-toolstack.c $(pkg-config --cflags --libs libdom0c xenlight)
+ *        (libdom0c.pc requires xentoollog: dom0c.h takes your logger)
  */
 #include <stdio.h>
 #include <stdlib.h>
