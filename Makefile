@@ -47,7 +47,7 @@ ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/dom0cd $(B)/libdom0c.pc \
               $(EXAMPLE)
 
 .PHONY: all deps install check unit golden regen-golden bench e2e demo \
-        clean help asan xl
+        clean help asan xl bench-lab
 all: $(ALL)
 
 help:
@@ -57,6 +57,7 @@ help:
 	@echo "make e2e        the real-Xen lab scenarios (SCENARIOS=dir ONLY=name)"
 	@echo "make demo       boot the lab and show what libdom0c does"
 	@echo "make bench      policy micro-benchmark (prints figures)"
+	@echo "make bench-lab  the thesis's benchmarks on the real-Xen lab, native vs libdom0c"
 	@echo "make xl         the patched xl (Debian's Xen 4.17 source + xl-patches/)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) (xl as sbin/xl-dom0c)"
 
@@ -143,6 +144,10 @@ xl: all
 
 e2e: all xl
 	tests/e2e/run.sh $(if $(SCENARIOS),--scenarios $(SCENARIOS)) $(if $(ONLY),--only $(ONLY))
+
+# The lab benchmarks (not a test; ~13 minutes): docs/bench/README.md.
+bench-lab: all xl
+	tests/e2e/bench/run-bench.sh
 
 demo:
 	$(Q)$(MAKE) --no-print-directory deps

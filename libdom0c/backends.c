@@ -90,18 +90,51 @@ static int place_one(dom0c_ctx *ctx, struct d0_backend_state *st,
     return fresh ? domid : -1;
 }
 
-static int irq_slot(struct d0_backend_state *st, unsigned irq, bool *fresh)
+static void irq_reset(struct d0_backend_state *st, unsigned i,
+                      const struct d0_irq *q)
 {
-    for (unsigned i = 0; i < st->nr_irqs; i++)
-        if (st->irq[i].irq == irq)
-            return (int)i;
-    if (st->nr_irqs == D0_MAX_IRQS)
-        return -1;
-    st->irq[st->nr_irqs].irq = irq;
-    st->irq[st->nr_irqs].domid = -1;
-    st->irq[st->nr_irqs].vcpu = -1;
-    *fresh = true;
-    return (int)st->nr_irqs++;
+    st->irq[i].irq = q->irq;
+    st->irq[i].domid = -1;
+    st->irq[i].vcpu = -1;
+    snprintf(st->irq[i].name, sizeof(st->irq[i].name), "%s", q->name);
+}
+
+/* The slot of an IRQ; *fresh when it is new, or its number now carries
+ * another event channel (the old one was closed, e.g. by a migration). */
+static int irq_slot(struct d0_backend_state *st, const struct d0_irq *q,
+                    bool *fresh)
+{
+    unsigned i = 0;
+
+    while (i < st->nr_irqs && st->irq[i].irq != q->irq)
+        i++;
+    if (i == st->nr_irqs) {
+        if (st->nr_irqs == D0_MAX_IRQS)
+            return -1;
+        st->nr_irqs++;
+        irq_reset(st, i, q);
+        *fresh = true;
+    } else if (strcmp(st->irq[i].name, q->name)) {
+        irq_reset(st, i, q);
+        *fresh = true;
+    }
+    st->irq[i].listed = true;
+    return (int)i;
+}
+
+/* IRQs gone from /proc/interrupts are forgotten. */
+static void forget_unlisted(struct d0_backend_state *st)
+{
+    unsigned keep = 0;
+
+    for (unsigned i = 0; i < st->nr_irqs; i++) {
+        if (st->irq[i].listed)
+            st->irq[keep++] = st->irq[i];
+        st->irq[i].listed = false;
+    }
+    st->nr_irqs = keep;
+    for (unsigned i = 0; i < keep; i++)
+        st->irq[i].listed = false;
 }
 
 /* Owner of a xen IRQ: by name (netback), or the domU whose blkback came
@@ -128,14 +161,22 @@ static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
         return;
     for (unsigned i = 0; i < nr; i++) {
         bool fresh = false;
-        int s = strncmp(q[i].chip, "xen", 3) ? -1
-                                             : irq_slot(st, q[i].irq, &fresh);
+        /* Only event channels bound to a domU (xen-dyn*): per-CPU VIRQs
+         * and IPIs (xen-percpu) must never move. */
+        int s = strncmp(q[i].chip, "xen-dyn", 7) ? -1
+                                                 : irq_slot(st, &q[i], &fresh);
         if (s < 0)
             continue;
-        if (st->irq[s].domid < 0)
-            st->irq[s].domid = irq_owner(&q[i], fresh, new_blk);
         const struct d0_placement *pl = st->irq[s].domid > 0
             ? where(ctx, (uint32_t)st->irq[s].domid, cache, nr_cache) : NULL;
+        if (!pl && st->irq[s].domid > 0) {
+            irq_reset(st, (unsigned)s, &q[i]);  /* its domU is gone */
+            fresh = true;
+        }
+        if (st->irq[s].domid < 0)
+            st->irq[s].domid = irq_owner(&q[i], fresh, new_blk);
+        if (!pl && st->irq[s].domid > 0)
+            pl = where(ctx, (uint32_t)st->irq[s].domid, cache, nr_cache);
         if (!pl || pl->dom0_vcpu == st->irq[s].vcpu)
             continue;
         d0_cpuset one;
@@ -146,6 +187,7 @@ static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
             (*moves)++;
         }
     }
+    forget_unlisted(st);
     free(q);
 }
 

@@ -39,8 +39,10 @@ struct d0_backend_state {
     unsigned nr_irqs;
     struct {
         unsigned irq;
+        char name[48];              /* what it was when assigned */
         int domid;                  /* -1: not known to be anybody's */
         int vcpu;                   /* the affinity last written */
+        bool listed;                /* seen in this period */
     } irq[D0_MAX_IRQS];
     unsigned nr_seen;
     int seen[1024];                 /* blkback threads seen (pids) */

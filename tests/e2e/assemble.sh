@@ -251,6 +251,9 @@ build_domU_root() {
     for f in "${DOMU_MODULES[@]}"; do
         cp "$kdir/$f" "$root/lib/modules/"
     done
+    # The benchmarks' memory dirtier (B2), static: the tree has no libc.
+    gcc -static -O2 -o "$root/bin/dirty" "$E2E_DIR/guest/dirty.c" ||
+        die "cannot build guest/dirty.c (gcc -static; libc6-dev)"
     for t in "${DOMU_TOOLS[@]}"; do
         rm -f "$root/usr/bin/$t"
         cp -a "$dom0/usr/bin/$t" "$root/usr/bin/$t"
@@ -340,7 +343,7 @@ main() {
     local key
     key=$( { for p in "${!VER[@]}"; do echo "$p=${VER[$p]}"; done | sort
              echo "$HV_PKG=$HV_VER"
-             cat "${BASH_SOURCE[0]}" "$E2E_DIR/lib/host.sh"; } | sha256sum | cut -c1-16)
+             cat "${BASH_SOURCE[0]}" "$E2E_DIR/lib/host.sh" "$E2E_DIR/guest/dirty.c"; } | sha256sum | cut -c1-16)
     local img=$IMG_ROOT/$key
     if [[ -f $img/manifest.txt ]]; then
         say "cached images found: $img"

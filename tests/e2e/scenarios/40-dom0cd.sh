@@ -94,6 +94,16 @@ expect reserve-returns '[[ $(entry "$db" io_reserve_mb) == 0 && $(entry "$db" io
     fall_s="$(since "$t0")" reserve_mb="$(entry "$db" io_reserve_mb)" dom0_target_kb="$(dom0_target_kb)" \
     base_kb="$base_kb"
 
+# --- a live migration with dom0cd running: backends re-placed ----------------
+t0=$(now)
+timeout 180 $XL migrate -s "" busy "$XL migrate-receive" >/tmp/busy-migrate.log 2>&1; rc=$?
+dn=$(domid_of busy)
+wait_until 20 eval 'bb=$(grep -lx "$dn.xvda-0" /proc/[0-9]*/comm 2>/dev/null | head -1 | cut -d/ -f3); [[ -n $bb && $(cg_of "$bb") == /dom0c/node*/dom$dn ]]'
+expect migrate-replaced '[[ $rc == 0 && -n $dn && $dn != "$db" && $(cg_of "$bb") == /dom0c/node*/dom$dn ]]' \
+    rc="$rc" migrate_s="$(since "$t0")" old_domid="$db" new_domid="${dn:-none}" \
+    blkback_cgroup="$(cg_of "$bb")" blkback_cpus="$(taskset -p -c "$bb" 2>/dev/null | awk '{ print $NF }')"
+db=$dn
+
 # --- accounting --------------------------------------------------------------
 acc=$(dom0c account -j | tr -d ' \n')
 cb=$(echo "$acc" | grep -o "\"domid\":$db,[^}]*" | grep -o '"dom0_cpu_seconds":[0-9.e+-]*' | cut -d: -f2)
