@@ -94,6 +94,13 @@ expect reserve-returns '[[ $(entry "$db" io_reserve_mb) == 0 && $(entry "$db" io
     fall_s="$(since "$t0")" reserve_mb="$(entry "$db" io_reserve_mb)" dom0_target_kb="$(dom0_target_kb)" \
     base_kb="$base_kb"
 
+# --- accounting --------------------------------------------------------------
+acc=$(dom0c account -j | tr -d ' \n')
+cb=$(echo "$acc" | grep -o "\"domid\":$db,[^}]*" | grep -o '"dom0_cpu_seconds":[0-9.e+-]*' | cut -d: -f2)
+ci=$(echo "$acc" | grep -o "\"domid\":$di,[^}]*" | grep -o '"dom0_cpu_seconds":[0-9.e+-]*' | cut -d: -f2)
+prom=$(grep -c '^dom0c_domu_dom0_cpu_seconds_total{' /tmp/dom0c.prom 2>/dev/null)
+expect account-charges-busy 'awk -v b="$cb" -v i="$ci" "BEGIN { exit !(b > 0.05 && b > 10 * i) }"' \
+    busy_dom0_cpu_s="${cb:-none}" idle_dom0_cpu_s="${ci:-none}" prometheus_series="${prom:-0}"
 # --- a live migration with dom0cd running: backends re-placed ----------------
 t0=$(now)
 timeout 180 $XL migrate -s "" busy "$XL migrate-receive" >/tmp/busy-migrate.log 2>&1; rc=$?
@@ -104,11 +111,4 @@ expect migrate-replaced '[[ $rc == 0 && -n $dn && $dn != "$db" && $(cg_of "$bb")
     blkback_cgroup="$(cg_of "$bb")" blkback_cpus="$(taskset -p -c "$bb" 2>/dev/null | awk '{ print $NF }')"
 db=$dn
 
-# --- accounting --------------------------------------------------------------
-acc=$(dom0c account -j | tr -d ' \n')
-cb=$(echo "$acc" | grep -o "\"domid\":$db,[^}]*" | grep -o '"dom0_cpu_seconds":[0-9.e+-]*' | cut -d: -f2)
-ci=$(echo "$acc" | grep -o "\"domid\":$di,[^}]*" | grep -o '"dom0_cpu_seconds":[0-9.e+-]*' | cut -d: -f2)
-prom=$(grep -c '^dom0c_domu_dom0_cpu_seconds_total{' /tmp/dom0c.prom 2>/dev/null)
-expect account-charges-busy 'awk -v b="$cb" -v i="$ci" "BEGIN { exit !(b > 0.05 && b > 10 * i) }"' \
-    busy_dom0_cpu_s="${cb:-none}" idle_dom0_cpu_s="${ci:-none}" prometheus_series="${prom:-0}"
 tail -5 /tmp/dom0cd.log
