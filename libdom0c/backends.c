@@ -96,6 +96,7 @@ static void irq_reset(struct d0_backend_state *st, unsigned i,
     st->irq[i].irq = q->irq;
     st->irq[i].domid = -1;
     st->irq[i].vcpu = -1;
+    st->irq[i].age = 0;
     snprintf(st->irq[i].name, sizeof(st->irq[i].name), "%s", q->name);
 }
 
@@ -137,16 +138,23 @@ static void forget_unlisted(struct d0_backend_state *st)
         st->irq[i].listed = false;
 }
 
-/* Owner of a xen IRQ: by name (netback), or the domU whose blkback came
- * up in this period (new_blk, -2 when several did). */
-static int irq_owner(const struct d0_irq *q, bool fresh, int new_blk)
+/*
+ * Owner of a xen IRQ: by name (netback), or, for a blkif-backend IRQ seen
+ * for at most 2 periods, the one domU whose blkback threads came up in
+ * the last 2 periods (a connect's thread and IRQ may straddle a period).
+ */
+#define CONNECT_WINDOW 2
+
+static int irq_owner(const struct d0_backend_state *st, const struct d0_irq *q,
+                     unsigned age)
 {
     int domid = d0_irq_domid(q);
 
     if (domid > 0)
         return domid;
-    if (fresh && new_blk > 0 && !strcmp(q->name, "blkif-backend"))
-        return new_blk;
+    if (age <= CONNECT_WINDOW && st->recent_blk > 0 &&
+        st->recent_age <= CONNECT_WINDOW && !strcmp(q->name, "blkif-backend"))
+        return st->recent_blk;
     return -1;
 }
 
@@ -169,12 +177,10 @@ static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
             continue;
         const struct d0_placement *pl = st->irq[s].domid > 0
             ? where(ctx, (uint32_t)st->irq[s].domid, cache, nr_cache) : NULL;
-        if (!pl && st->irq[s].domid > 0) {
+        if (!pl && st->irq[s].domid > 0)
             irq_reset(st, (unsigned)s, &q[i]);  /* its domU is gone */
-            fresh = true;
-        }
         if (st->irq[s].domid < 0)
-            st->irq[s].domid = irq_owner(&q[i], fresh, new_blk);
+            st->irq[s].domid = irq_owner(st, &q[i], st->irq[s].age);
         if (!pl && st->irq[s].domid > 0)
             pl = where(ctx, (uint32_t)st->irq[s].domid, cache, nr_cache);
         if (!pl || pl->dom0_vcpu == st->irq[s].vcpu)
@@ -188,6 +194,8 @@ static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
         }
     }
     forget_unlisted(st);
+    for (unsigned i = 0; i < st->nr_irqs; i++)
+        st->irq[i].age++;
     free(q);
 }
 
@@ -203,7 +211,7 @@ int d0_place_backends(dom0c_ctx *ctx, struct d0_backend_state *st,
     for (unsigned i = 0; !rc && i < nr; i++) {
         int d = place_one(ctx, st, &procs[i], cache, &nr_cache, &n);
         if (d > 0)
-            new_blk = new_blk < 0 || new_blk == d ? d : -2;
+            new_blk = new_blk == -1 || new_blk == d ? d : -2;
         if (!strcmp(procs[i].comm, "irqbalance") && !st->irqbalance_warned) {
             D0_WARN(ctx->lg, "irqbalance runs (pid %d): it will move the "
                     "domUs' event-channel IRQs away again; ban them or stop "
@@ -214,6 +222,12 @@ int d0_place_backends(dom0c_ctx *ctx, struct d0_backend_state *st,
     if (new_blk == -2)
         D0_WARN(ctx->lg, "several domUs connected their disks at once: "
                 "their blkif-backend IRQs are left where they are");
+    if (new_blk != -1) {
+        st->recent_blk = new_blk;
+        st->recent_age = 0;
+    } else {
+        st->recent_age++;
+    }
     if (!rc)
         place_irqs(ctx, st, new_blk, cache, &nr_cache, &n);
     st->first = false;

@@ -43,10 +43,13 @@ struct d0_backend_state {
         int domid;                  /* -1: not known to be anybody's */
         int vcpu;                   /* the affinity last written */
         bool listed;                /* seen in this period */
+        unsigned age;               /* periods since first seen */
     } irq[D0_MAX_IRQS];
     unsigned nr_seen;
     int seen[1024];                 /* blkback threads seen (pids) */
     bool irqbalance_warned, first;
+    int recent_blk;                 /* domU whose blkback came up lately */
+    unsigned recent_age;            /* periods since then */
 };
 
 /* Moves every reserved domU's backend threads and qemu into its leaf,
