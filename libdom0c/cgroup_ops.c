@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "num.h"
 #include "ops_real.h"
 
 /*
@@ -217,25 +218,6 @@ int d0_cg_check_path(const char *p)
     return c[-1] == '/' ? -EINVAL : 0;
 }
 
-/* Strict decimal of n bytes: digits only, no sign or blank. */
-static int parse_dec(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (!n)
-        return -EINVAL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-
-        if (d > 9)
-            return -EINVAL;
-        if (v > (UINT64_MAX - d) / 10)
-            return -ERANGE;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
 
 int d0_cg_parse_bytes(const char *text, uint64_t *bytes)
 {
@@ -250,7 +232,7 @@ int d0_cg_parse_bytes(const char *text, uint64_t *bytes)
         *bytes = UINT64_MAX;
         return 0;
     }
-    return parse_dec(text, n, bytes);
+    return d0_parse_dec(text, n, bytes);
 }
 
 /*
@@ -277,7 +259,7 @@ int d0_cg_parse_cpu_stat(const char *text, struct d0_cg_cpu *out)
                 memcmp(line, keys[k], (size_t)(sp - line)))
                 continue;
             if (seen & (1u << k) ||
-                parse_dec(sp + 1, (size_t)(end - sp - 1), &v[k]))
+                d0_parse_dec(sp + 1, (size_t)(end - sp - 1), &v[k]))
                 return -EINVAL;
             seen |= 1u << k;
         }

@@ -16,6 +16,7 @@
 #include "classify.h"
 #include "config.h"
 #include "file.h"
+#include "num.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -128,24 +129,6 @@ static int bad_value(const struct parse *p, const char *key, const char *val,
                 quote(val), val, quote(val), accepted);
 }
 
-/* Strict decimal: digits only, no sign, blank or base prefix. */
-static int parse_u64n(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (!n)
-        return -EINVAL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9)
-            return -EINVAL;
-        if (v > (UINT64_MAX - d) / 10)
-            return -ERANGE;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
 
 /*
  * A plain decimal in [0, 1): "0", "0.25", ".5".  No sign, exponent or
@@ -202,7 +185,7 @@ static int get_number(const struct parse *p, const struct num_spec *s,
     rc = get_scalar(p, s->key, acc, &val);
     if (rc <= 0)
         return rc;
-    if (parse_u64n(val, strlen(val), &v) || v < s->min || v > s->max)
+    if (d0_parse_dec(val, strlen(val), &v) || v < s->min || v > s->max)
         return bad_value(p, s->key, val, acc);
     *out = v;
     return 1;
@@ -299,8 +282,8 @@ static int parse_level(const char *s, struct d0_io_level *out)
     struct d0_io_level l;
 
     if (!colon ||
-        parse_u64n(s, (size_t)(colon - s), &l.rate_kbps) ||
-        parse_u64n(colon + 1, strlen(colon + 1), &l.reserve_mb) ||
+        d0_parse_dec(s, (size_t)(colon - s), &l.rate_kbps) ||
+        d0_parse_dec(colon + 1, strlen(colon + 1), &l.reserve_mb) ||
         !l.rate_kbps || l.rate_kbps > MAX_RATE_KBPS ||
         !l.reserve_mb || l.reserve_mb > MAX_SMALL_MB)
         return -EINVAL;
