@@ -17,7 +17,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E=$(cd "$BENCH_DIR/.." && pwd)
 TOP=$(cd "$E2E/../.." && pwd)
 OUT=$TOP/build/bench
-LOCK=$TOP/build/e2e/.lock
+LOCK=${DOM0C_LAB_LOCK:-/tmp/dom0c-lab.lock}
 MODES="native dom0c"
 declare -A LOGS=() RC=() SECS=()
 say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
