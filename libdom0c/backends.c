@@ -38,9 +38,8 @@ static const struct d0_placement *where(dom0c_ctx *ctx, uint32_t domid,
     if (*nr == D0_IO_MAX_DOMAINS)
         return NULL;
     struct placed_domain *c = &cache[(*nr)++];
-    struct d0_entry e;
     c->domid = domid;
-    c->ok = !d0_ledger_get(&ctx->be, 0, domid, &e) &&
+    c->ok = !d0_ledger_has(&ctx->be, 0, domid) &&
             d0_facts_domain(&ctx->facts, domid) &&
             !d0_place_decide(ctx, domid, &c->p);
     return c->ok ? &c->p : NULL;
@@ -199,6 +198,17 @@ static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
     free(q);
 }
 
+/* From the stat alone: could it be a backend (or irqbalance, warned of)?
+ * The full record (cmdline, exe, cgroup, affinity) is read only then. */
+static bool maybe_backend(const struct d0_proc *p)
+{
+    if (p->kthread)
+        return d0_backend_domid(p) > 0;
+    return !strcmp(p->comm, "xen-qemu-system") ||
+           !strncmp(p->comm, "qemu-system-", 12) ||
+           !strcmp(p->comm, "irqbalance");
+}
+
 int d0_place_backends(dom0c_ctx *ctx, struct d0_backend_state *st,
                       unsigned *moves)
 {
@@ -206,7 +216,8 @@ int d0_place_backends(dom0c_ctx *ctx, struct d0_backend_state *st,
     struct d0_proc *procs = NULL;
     unsigned nr = 0, nr_cache = 0, n = 0;
     int new_blk = -1;
-    int rc = cache ? ctx->be.ops->procs(ctx->be.h, &procs, &nr) : -ENOMEM;
+    int rc = cache ? ctx->be.ops->procs(ctx->be.h, maybe_backend, &procs,
+                                          &nr) : -ENOMEM;
 
     for (unsigned i = 0; !rc && i < nr; i++) {
         int d = place_one(ctx, st, &procs[i], cache, &nr_cache, &n);

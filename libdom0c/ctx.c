@@ -37,6 +37,10 @@ int d0_ctx_refresh(dom0c_ctx *ctx)
 
     if (!ctx->live)
         return 0;
+    if (ctx->just_read) {
+        ctx->just_read = false;
+        return 0;
+    }
     rc = ctx->be.ops->facts(ctx->be.h, &f);
     if (rc) {
         D0_ERR(ctx->lg, -rc, "reading the host's facts from Xen");
@@ -68,6 +72,7 @@ int d0_ctx_open_backend(const struct d0_config *cfg, struct d0_backend be,
         dom0c_close(ctx);
         return rc;
     }
+    ctx->just_read = ctx->live;
     *out = ctx;
     return 0;
 }

@@ -16,6 +16,7 @@
 struct dom0c_ctx {
     xentoollog_logger *lg;
     bool live;                  /* a backend is attached */
+    bool just_read;             /* facts read by open, not used yet */
     struct d0_backend be;
     struct d0_config cfg;
     struct d0_facts facts;
@@ -28,7 +29,9 @@ struct dom0c_ctx {
 int d0_ctx_open_backend(const struct d0_config *cfg, struct d0_backend be,
                         xentoollog_logger *lg, dom0c_ctx **out);
 
-/* Reloads the live facts and recomputes layout and load. */
+/* Reloads the live facts and recomputes layout and load.  The first call
+ * after open uses the facts open has just read (every public call starts
+ * with a refresh, so a toolstack's open + one call reads them once). */
 int d0_ctx_refresh(dom0c_ctx *ctx);
 
 /* Fails with a logged sentence unless the context has a backend. */

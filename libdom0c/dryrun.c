@@ -125,9 +125,10 @@ static int affinity(void *h, pid_t pid, const d0_cpuset *cpus)
     return 0;
 }
 
-static int procs(void *h, struct d0_proc **out, unsigned *nr)
+static int procs(void *h, d0_proc_want *want, struct d0_proc **out,
+                 unsigned *nr)
 {
-    return REAL(h).ops->procs(REAL(h).h, out, nr);
+    return REAL(h).ops->procs(REAL(h).h, want, out, nr);
 }
 
 static int irqs(void *h, struct d0_irq **out, unsigned *nr)

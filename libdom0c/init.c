@@ -133,7 +133,7 @@ static int move_processes(dom0c_ctx *ctx, unsigned *changes)
 {
     struct d0_proc *procs = NULL;
     unsigned nr = 0, failed = 0;
-    int rc = ctx->be.ops->procs(ctx->be.h, &procs, &nr);
+    int rc = ctx->be.ops->procs(ctx->be.h, NULL, &procs, &nr);
 
     if (rc) {
         D0_ERR(ctx->lg, -rc, "listing dom0's processes");

@@ -126,7 +126,8 @@ int d0_io_tick(dom0c_ctx *ctx, struct d0_io_state *st, double now,
     unsigned nr = 0;
     int rc = d0_ledger_list(&ctx->be, 0, &e, &nr);
 
-    if (!rc) rc = d0_planned_now(ctx, &planned);
+    if (!rc)
+        d0_planned(&ctx->layout, e, nr, &planned);
     for (unsigned i = 0; !rc && i < nr; i++) {
         struct d0_io_sample *s = sample_of(st, &e[i]);
         struct level_move m;

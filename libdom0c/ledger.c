@@ -172,6 +172,14 @@ int d0_ledger_put(struct d0_backend *b, d0_txn t, const struct d0_entry *e)
     return rc;
 }
 
+int d0_ledger_has(struct d0_backend *b, d0_txn t, uint32_t domid)
+{
+    char dir[64], uuid[37];
+
+    entry_dir(dir, sizeof(dir), domid);
+    return get_uuid(b, t, dir, uuid);
+}
+
 int d0_ledger_get(struct d0_backend *b, d0_txn t, uint32_t domid,
                   struct d0_entry *out)
 {

@@ -53,6 +53,8 @@ int d0_ledger_create(struct d0_backend *b, d0_txn t);
 
 int d0_ledger_get(struct d0_backend *b, d0_txn t, uint32_t domid,
                   struct d0_entry *out);                 /* -ENOENT */
+/* 0 when domid has an entry (its uuid alone is read), else -ENOENT. */
+int d0_ledger_has(struct d0_backend *b, d0_txn t, uint32_t domid);
 int d0_ledger_put(struct d0_backend *b, d0_txn t, const struct d0_entry *e);
 int d0_ledger_del(struct d0_backend *b, d0_txn t, uint32_t domid);
 /* Every entry; *out malloc'd (may be NULL when *nr is 0). */

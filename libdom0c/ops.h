@@ -34,6 +34,8 @@ struct d0_proc {
     d0_cpuset allowed;              /* Cpus_allowed_list, empty: unknown */
 };
 
+typedef bool d0_proc_want(const struct d0_proc *p);
+
 /* One interrupt line of /proc/interrupts. */
 struct d0_irq {
     unsigned irq;
@@ -95,7 +97,11 @@ struct d0_ops {
 
     /* -- processes and interrupts ------------------------------------ */
     int (*affinity)(void *h, pid_t pid, const d0_cpuset *cpus);
-    int (*procs)(void *h, struct d0_proc **out, unsigned *nr);
+    /* Every process, or (want != NULL) those for which want() is true,
+     * called with pid, ppid, comm and kthread only: the rest is read for
+     * the wanted ones alone (dom0cd's period scans for backends). */
+    int (*procs)(void *h, d0_proc_want *want, struct d0_proc **out,
+                 unsigned *nr);
     int (*irqs)(void *h, struct d0_irq **out, unsigned *nr);
     int (*irq_affinity)(void *h, unsigned irq, const d0_cpuset *cpus);
     int (*pid_alive)(void *h, pid_t pid);             /* 1, 0 */

@@ -53,7 +53,8 @@ int d0_cg_list(void *h, const char *cg, char ***names, unsigned *nr);
 
 /* proc_ops.c */
 int d0_proc_affinity(void *h, pid_t pid, const d0_cpuset *cpus);
-int d0_proc_list(void *h, struct d0_proc **out, unsigned *nr);
+int d0_proc_list(void *h, d0_proc_want *want, struct d0_proc **out,
+                 unsigned *nr);
 int d0_proc_irqs(void *h, struct d0_irq **out, unsigned *nr);
 int d0_proc_irq_affinity(void *h, unsigned irq, const d0_cpuset *cpus);
 int d0_proc_pid_alive(void *h, pid_t pid);

@@ -131,7 +131,6 @@ static void parse_cgroup(const char *s, struct d0_proc *p)
     p->cgroup[n] = '\0';
 }
 
-/* Fills p from proc/PID; -ENOENT/-ESRCH when the process is gone. */
 /* Cpus_allowed_list of proc/PID/status; left empty when unreadable. */
 static void allowed_cpus(int root, pid_t pid, struct d0_proc *p)
 {
@@ -151,7 +150,10 @@ static void allowed_cpus(int root, pid_t pid, struct d0_proc *p)
         d0_cpuset_zero(&p->allowed);
 }
 
-static int read_proc(int root, pid_t pid, struct d0_proc *p)
+/* Fills p from proc/PID; -ENOENT/-ESRCH when the process is gone, 1
+ * when want() declines it after its stat. */
+static int read_proc(int root, pid_t pid, d0_proc_want *want,
+                     struct d0_proc *p)
 {
     char path[64], buf[4096];
     size_t n;
@@ -164,6 +166,8 @@ static int read_proc(int root, pid_t pid, struct d0_proc *p)
     if ((rc = read_at(root, path, buf, sizeof(buf), &n)) ||
         (rc = parse_stat(buf, p)))
         return rc;
+    if (want && !want(p))
+        return 1;
     snprintf(path, sizeof(path), "proc/%d/cmdline", (int)pid);
     rc = read_at(root, path, p->cmdline, sizeof(p->cmdline), &n);
     if (rc)
@@ -230,7 +234,8 @@ static struct d0_proc *grow(struct d0_proc **v, unsigned *nr, unsigned *cap)
  * exits during the walk (-ENOENT/-ESRCH on one of its files) is left
  * out.  *out is malloc'd (free() it), written only on success.
  */
-int d0_proc_list(void *h, struct d0_proc **out, unsigned *nr)
+int d0_proc_list(void *h, d0_proc_want *want, struct d0_proc **out,
+                 unsigned *nr)
 {
     struct d0_real *r = h;
     struct d0_proc *v = NULL, *p;
@@ -255,8 +260,8 @@ int d0_proc_list(void *h, struct d0_proc **out, unsigned *nr)
             rc = -ENOMEM;
             goto out;
         }
-        rc = read_proc(r->sys_root, pid, p);
-        if (rc == -ENOENT || rc == -ESRCH)
+        rc = read_proc(r->sys_root, pid, want, p);
+        if (rc == 1 || rc == -ENOENT || rc == -ESRCH)
             n--;
         else if (rc)
             goto out;

@@ -6,6 +6,7 @@
  * it is dropped, not closed, and a new one is opened, as postfork() does
  * for xl's own libxl ctx.
  */
+#define _GNU_SOURCE             /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,15 +286,30 @@ int xl_dom0c_commit(uint32_t domid, const libxl_domain_config *c)
 
 /* ---- place and release --------------------------------------------- */
 
+/* The opt-out travels in the stored config's xsdata.  The stored JSON
+ * (libxl-json userdata, dom0-only) is parsed only when it holds the key:
+ * libxl_retrieve_domain_configuration() also walks every device. */
 static bool domain_opted_out(uint32_t domid)
 {
     libxl_domain_config c;
+    uint8_t *json = NULL, *z;
+    int len = 0;
     bool out = false;
 
-    libxl_domain_config_init(&c);
-    if (!libxl_retrieve_domain_configuration(ctx, domid, &c, NULL))
-        out = opted_out(&c);
-    libxl_domain_config_dispose(&c);
+    if (libxl_userdata_retrieve(ctx, domid, "libxl-json", &json, &len) ||
+        !json)
+        return false;
+    z = memmem(json, (size_t)len, "\"dom0c\"", 7) ?
+        realloc(json, (size_t)len + 1) : NULL;
+    if (z) {
+        json = z;
+        json[len] = 0;
+        libxl_domain_config_init(&c);
+        if (!libxl_domain_config_from_json(ctx, &c, (const char *)json))
+            out = opted_out(&c);
+        libxl_domain_config_dispose(&c);
+    }
+    free(json);
     return out;
 }
 

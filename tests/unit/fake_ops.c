@@ -470,18 +470,27 @@ static int p_affinity(void *h, pid_t pid, const d0_cpuset *cpus)
     return -ESRCH;
 }
 
-static int p_procs(void *h, struct d0_proc **out, unsigned *nr)
+static int p_procs(void *h, d0_proc_want *want, struct d0_proc **out,
+                   unsigned *nr)
 {
     struct fake *f = F(h);
     int rc = hit(f, D0_OP_PROCS);
+    unsigned n = 0;
 
     if (rc)
         return rc;
     *out = malloc(sizeof(**out) * (f->nr_procs + 1));
-    memcpy(*out, f->procs, sizeof(**out) * f->nr_procs);
-    for (unsigned i = 0; i < f->nr_procs; i++)
-        (*out)[i].allowed = f->affinity[i];
-    *nr = f->nr_procs;
+    for (unsigned i = 0; i < f->nr_procs; i++) {
+        /* want() sees what the real list has read by then. */
+        struct d0_proc stat_only = { .pid = f->procs[i].pid,
+            .ppid = f->procs[i].ppid, .kthread = f->procs[i].kthread };
+        memcpy(stat_only.comm, f->procs[i].comm, sizeof(stat_only.comm));
+        if (want && !want(&stat_only))
+            continue;
+        (*out)[n] = f->procs[i];
+        (*out)[n++].allowed = f->affinity[i];
+    }
+    *nr = n;
     return 0;
 }
 

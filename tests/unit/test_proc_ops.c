@@ -233,7 +233,7 @@ static void test_list(void **state)
     unsigned nr = 0;
     int domid;
 
-    assert_int_equal(d0_proc_list(&t->r, &v, &nr), 0);
+    assert_int_equal(d0_proc_list(&t->r, NULL, &v, &nr), 0);
     assert_int_equal(nr, ARRAY_SIZE(want_procs));
     for (unsigned i = 0; i < nr; i++) {
         const struct d0_proc *p = &v[i];
@@ -255,6 +255,37 @@ static void test_list(void **state)
     free(v);
 }
 
+/* Decided from the stat alone (pid, ppid, comm, kthread): backends. */
+static bool backend_like(const struct d0_proc *p)
+{
+    assert_string_equal(p->cmdline, "");
+    assert_string_equal(p->cgroup, "");
+    return p->kthread ? d0_backend_domid(p) > 0
+                      : !strcmp(p->comm, "xen-qemu-system");
+}
+
+/* Only the wanted processes are listed, and they are read in full. */
+static void test_list_wanted(void **state)
+{
+    struct tree *t = *state;
+    struct d0_proc *v = NULL;
+    unsigned nr = 0;
+    static const int pids[] = { 57, 600, 700 };
+
+    assert_int_equal(d0_proc_list(&t->r, backend_like, &v, &nr), 0);
+    assert_int_equal(nr, ARRAY_SIZE(pids));
+    for (unsigned i = 0; i < nr; i++) {
+        unsigned w = 0;
+        while (want_procs[w].pid != pids[i])
+            w++;
+        assert_int_equal(v[i].pid, pids[i]);
+        assert_string_equal(v[i].cmdline, want_procs[w].cmdline);
+        assert_string_equal(v[i].cgroup, want_procs[w].cgroup);
+        assert_string_equal(v[i].exe, want_procs[w].exe);
+    }
+    free(v);
+}
+
 /* Out-parameters stay as they were on failure. */
 static void test_list_errors(void **state)
 {
@@ -265,14 +296,14 @@ static void test_list_errors(void **state)
     char dir[] = "/tmp/test_proc_empty_XXXXXX";
 
     put_s(t, "proc/1200/stat", "1200 no parentheses S 1\n");
-    assert_int_equal(d0_proc_list(&t->r, &v, &nr), -EINVAL);
+    assert_int_equal(d0_proc_list(&t->r, NULL, &v, &nr), -EINVAL);
     assert_ptr_equal(v, (struct d0_proc *)&v);
     assert_int_equal(nr, 77);
     assert_int_equal(unlinkat(t->r.sys_root, "proc/1200/stat", 0), 0);
 
     assert_non_null(mkdtemp(dir));
     empty.sys_root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    assert_int_equal(d0_proc_list(&empty, &v, &nr), -ENOENT);
+    assert_int_equal(d0_proc_list(&empty, NULL, &v, &nr), -ENOENT);
     assert_int_equal(nr, 77);
     {
         struct d0_irq *q = NULL;
@@ -463,6 +494,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_list_wanted),
         cmocka_unit_test(test_list_errors),
         cmocka_unit_test(test_irqs),
         cmocka_unit_test(test_irqs_no_header),

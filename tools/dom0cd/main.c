@@ -154,25 +154,42 @@ static bool wait_events(dom0c_ctx *ctx, double period)
     return released;
 }
 
+static double ms_since(double *t)
+{
+    double n = now_s(), d = (n - *t) * 1e3;
+
+    *t = n;
+    return d;
+}
+
 static void period(dom0c_ctx *ctx, const struct opts *o,
                    struct d0_io_state *io, struct d0_backend_state *bs,
                    bool reconcile)
 {
     unsigned moves = 0, placed = 0;
     dom0c_reconcile_report r;
+    double t = now_s(), ms[5] = { 0 };
 
     if (d0_ctx_refresh(ctx))
         return;                     /* said why; try again next period */
+    ms[0] = ms_since(&t);
     if (reconcile && !dom0c_reconcile(ctx, &r) && (r.dropped || r.adopted))
         D0_LOG(ctx->lg, XTL_INFO, -1, "reconciled: %u dropped, %u adopted",
                r.dropped, r.adopted);
+    ms[1] = ms_since(&t);
     d0_io_tick(ctx, io, now_s(), &moves);
+    ms[2] = ms_since(&t);
     d0_place_backends(ctx, bs, &placed);
+    ms[3] = ms_since(&t);
     if (placed)
         D0_LOG(ctx->lg, XTL_INFO, -1, "placed %u backend threads/IRQs",
                placed);
     if (o->prometheus)
         d0_account_prometheus(ctx, o->prometheus);
+    ms[4] = ms_since(&t);
+    D0_DEBUG(ctx->lg, "period: facts %.1f ms, reconcile %.1f, io %.1f, "
+             "backends %.1f, prometheus %.1f", ms[0], ms[1], ms[2], ms[3],
+             ms[4]);
 }
 
 int main(int argc, char **argv)
