@@ -1,6 +1,6 @@
 # libdom0c - one plain Makefile.  `make help` lists the targets.
 
-VERSION    := 0.1.0
+VERSION    := 0.2.0
 SONAME     := libdom0c.so.0
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -10,6 +10,11 @@ SBINDIR    ?= $(PREFIX)/sbin
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/dom0c
+SYSCONFDIR ?= /etc
+# The libvirt shim and save-helper wrapper (libvirt/README.md).
+SHIMDIR    ?= $(LIBDIR)/dom0c
+UNITDIR    ?= $(SYSCONFDIR)/systemd/system
+XEN_SAVE_HELPER ?= /usr/lib/xen-4.17/bin/libxl-save-helper
 
 B          ?= build
 CC         ?= gcc
@@ -41,19 +46,31 @@ TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 TEST_SUPP  := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 BENCH_BIN  := $(B)/bench/bench_policy
+# libvirt/: the LD_PRELOAD shim, the save-helper wrapper, and the pure
+# parts of both that the unit tests link.
+HELPER_SRCS:= libvirt/save_helper.c libvirt/helper_args.c libvirt/logger.c
+SHIM_SRCS  := $(filter-out libvirt/save_helper.c libvirt/helper_args.c, \
+              $(sort $(wildcard libvirt/*.c)))
+SHIM_PURE  := $(addprefix $(B)/libvirt/,xsdata.o request.o apply.o \
+              affinity.o atfork.o env.o helper_args.o)
+SHIM       := $(B)/libdom0c-libxl-shim.so
+SAVEHELPER := $(B)/dom0c-save-helper
+SHIM_GEN   := $(B)/libvirt/dom0c.conf $(B)/libvirt/hooks/libxl
+PRELOAD    := $(B)/preload/prog
 SHLIB      := $(B)/$(SONAME).$(word 2,$(subst ., ,$(VERSION)))
 EXAMPLE    := $(B)/mini-toolstack
 ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/dom0cd $(B)/libdom0c.pc \
-              $(EXAMPLE)
+              $(EXAMPLE) $(SHIM) $(SAVEHELPER) $(SHIM_GEN)
 
 .PHONY: all deps install check unit golden regen-golden bench e2e demo \
-        clean help asan xl bench-lab
+        clean help asan xl bench-lab preload
 all: $(ALL)
 
 help:
 	@echo "make            build libdom0c.so/.a, dom0c, libdom0c.pc"
 	@echo "make deps       apt-get install every package the build and tests need"
-	@echo "make check      unit tests, golden plans, then the unit tests under ASan+UBSan"
+	@echo "make check      unit tests, the shim's preload test, golden plans, then"
+	@echo "                the unit tests under ASan+UBSan"
 	@echo "make e2e        the real-Xen lab scenarios (SCENARIOS=dir ONLY=name)"
 	@echo "make demo       boot the lab and show what libdom0c does"
 	@echo "make bench      policy micro-benchmark (prints figures)"
@@ -61,7 +78,8 @@ help:
 	@echo "make xl         the patched xl (Debian's Xen 4.17 source + xl-patches/)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) (xl as sbin/xl-dom0c)"
 
-$(B)/%.o: %.c $(wildcard include/*.h libdom0c/*.h tools/dom0c/*.h tests/unit/*.h)
+$(B)/%.o: %.c $(wildcard include/*.h libdom0c/*.h tools/dom0c/*.h \
+              tests/unit/*.h libvirt/*.h)
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
@@ -92,6 +110,66 @@ $(EXAMPLE): examples/mini-toolstack.c include/dom0c.h $(SHLIB)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) \
 	    -o $@ $< -L$(B) -ldom0c $(LDFLAGS_ALL) $(PKG_LIBS)
 
+# The shim sees only the public header, like any toolstack.
+SHIM_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -fPIC -Iinclude \
+              $(PKG_CFLAGS) -DDOM0C_REAL_SAVE_HELPER='"$(XEN_SAVE_HELPER)"' \
+              $(CFLAGS)
+
+$(B)/libvirt/%.o: libvirt/%.c libvirt/shim.h include/dom0c.h Makefile
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+
+# libdom0c linked in and hidden: only the libxl functions are exported.
+$(SHIM): $(SHIM_SRCS:%.c=$(B)/%.o) $(B)/libdom0c.a \
+         libvirt/libdom0c-libxl-shim.map
+	$(say) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,$(notdir $@) \
+	    -Wl,--version-script=libvirt/libdom0c-libxl-shim.map \
+	    -Wl,--no-undefined -o $@ $(SHIM_SRCS:%.c=$(B)/%.o) \
+	    $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS) -ldl -pthread
+
+$(SAVEHELPER): $(HELPER_SRCS:%.c=$(B)/%.o) $(B)/libdom0c.a
+	$(say) LD $@
+	$(Q)$(CC) -o $@ $(HELPER_SRCS:%.c=$(B)/%.o) $(B)/libdom0c.a \
+	    $(LDFLAGS_ALL) $(PKG_LIBS)
+
+$(B)/libvirt/dom0c.conf: libvirt/dom0c.conf.in Makefile
+	$(say) GEN $@
+	$(Q)mkdir -p $(dir $@) && sed -e 's|@SHIMDIR@|$(SHIMDIR)|g' $< > $@
+
+$(B)/libvirt/hooks/libxl: libvirt/hooks/libxl.in Makefile
+	$(say) GEN $@
+	$(Q)mkdir -p $(dir $@) && sed -e 's|@BINDIR@|$(BINDIR)|g' $< > $@ && \
+	    chmod 755 $@
+
+# The preload test: a fake libxenlight with versioned exports, a
+# program linked to it, run with the shim preloaded (tests/preload/).
+$(B)/preload/libfakexl.so: tests/preload/fakexl.c tests/preload/fakexl.map
+	@mkdir -p $(dir $@)
+	$(say) LD $@
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fPIC -shared \
+	    $(PKG_CFLAGS) -Wl,-soname,libfakexl.so \
+	    -Wl,--version-script=tests/preload/fakexl.map -o $@ $<
+
+$(PRELOAD): tests/preload/prog.c $(B)/preload/libfakexl.so
+	$(say) LD $@
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -o $@ $< \
+	    -L$(B)/preload -lfakexl -Wl,-rpath,'$$ORIGIN' -ldl
+
+# dom0c-save-helper with tests/preload/fake-helper as the real helper.
+$(B)/preload/save-helper: $(HELPER_SRCS) libvirt/shim.h $(B)/libdom0c.a
+	@mkdir -p $(dir $@)
+	$(say) LD $@
+	$(Q)$(CC) $(SHIM_CFLAGS) \
+	    -UDOM0C_REAL_SAVE_HELPER \
+	    -DDOM0C_REAL_SAVE_HELPER='"$(CURDIR)/tests/preload/fake-helper"' \
+	    -o $@ $(HELPER_SRCS) $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+preload: $(PRELOAD) $(SHIM) $(B)/preload/save-helper $(B)/libvirt/hooks/libxl
+	$(Q)tests/preload/run.sh $(PRELOAD) $(SHIM) $(B)/preload/save-helper \
+	    $(B)/libvirt/hooks/libxl
+
 $(B)/libdom0c.pc: libdom0c.pc.in Makefile
 	$(say) GEN $@
 	$(Q)mkdir -p $(B) && sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -100,8 +178,12 @@ $(B)/libdom0c.pc: libdom0c.pc.in Makefile
 $(B)/tests/%: tests/unit/%.c $(TEST_SUPP) $(B)/libdom0c.a
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(TEST_SUPP) \
-	    $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -Ilibvirt -o $@ $< $(TEST_SUPP) \
+	    $(TEST_EXTRA) $(B)/libdom0c.a $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+
+# The shim's pure parts, on their own (no libxenlight underneath).
+$(B)/tests/test_shim: $(SHIM_PURE)
+$(B)/tests/test_shim: TEST_EXTRA = $(SHIM_PURE) -pthread
 
 $(BENCH_BIN): tests/bench/bench_policy.c $(B)/libdom0c.a
 	@mkdir -p $(dir $@)
@@ -128,6 +210,8 @@ check:
 	$(Q)$(MAKE) --no-print-directory all
 	@echo "== unit tests"
 	$(Q)$(MAKE) --no-print-directory unit
+	@echo "== the libvirt shim, preloaded"
+	$(Q)$(MAKE) --no-print-directory preload
 	@echo "== golden plans"
 	$(Q)$(MAKE) --no-print-directory golden
 	@echo "== unit tests under ASan+UBSan"
@@ -176,10 +260,24 @@ install: all
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 tests/fixtures/*.json $(DESTDIR)$(DATADIR)/topologies/
+	# libvirt: the shim and the wrapper, the drop-in for both daemons, the
+	# hook (not enabled: libvirt/README.md).
+	install -d $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(DATADIR)/libvirt/hooks \
+	    $(DESTDIR)$(UNITDIR)/libvirtd.service.d \
+	    $(DESTDIR)$(UNITDIR)/virtxend.service.d
+	install -m 755 $(SHIM) $(SAVEHELPER) $(DESTDIR)$(SHIMDIR)/
+	for d in libvirtd virtxend; do \
+	    sed -e 's|@SHIMDIR@|$(SHIMDIR)|g' libvirt/dom0c.conf.in \
+	        > $(DESTDIR)$(UNITDIR)/$$d.service.d/dom0c.conf || exit 1; \
+	done
+	sed -e 's|@BINDIR@|$(BINDIR)|g' libvirt/hooks/libxl.in \
+	    > $(DESTDIR)$(DATADIR)/libvirt/hooks/libxl
+	chmod 755 $(DESTDIR)$(DATADIR)/libvirt/hooks/libxl
 	# The patched xl, when built (make xl), beside Debian's, never over it.
 	if [ -x $(B)/xl/xl ]; then install -d $(DESTDIR)$(SBINDIR) && \
 	    install -m 755 $(B)/xl/xl $(DESTDIR)$(SBINDIR)/xl-dom0c; fi
 
 clean:
 	rm -rf $(B)/obj $(B)/libdom0c* $(B)/dom0c $(B)/tests $(B)/bench $(B)/asan \
-	    $(B)/libdom0c $(B)/tools $(B)/xl/tree $(B)/xl/xl
+	    $(B)/libdom0c $(B)/tools $(B)/xl/tree $(B)/xl/xl $(B)/libvirt \
+	    $(B)/preload $(SAVEHELPER)

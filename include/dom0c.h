@@ -18,6 +18,8 @@
  *   dom0c_prepare()  before libxl_domain_create_new(): choose nodes, carve
  *   dom0c_commit()   once the domid is known: record the reservation
  *   dom0c_place()    before migrate/save/destroy: move the calling process
+ *                    (dom0c_locate() for a daemon that cannot move itself)
+ *   dom0c_resize()   when the domU's memory is set: carve the new request
  *   dom0c_release()  after the domain is gone: give dom0's share back
  *   dom0c_reconcile() at any time: ledger == live domains again
  */
@@ -33,7 +35,7 @@ extern "C" {
 #endif
 
 #define DOM0C_VERSION_MAJOR 0
-#define DOM0C_VERSION_MINOR 1
+#define DOM0C_VERSION_MINOR 2
 
 /* Limits of the fixed-size public structures. */
 #define DOM0C_MAX_NODES 64
@@ -160,6 +162,31 @@ typedef enum dom0c_op {
  */
 int dom0c_place(dom0c_ctx *ctx, uint32_t domid, dom0c_op op);
 
+/* Where Algorithm 2 puts work done for a domU (dom0c_locate()). */
+typedef struct dom0c_spot {
+    char cgroup_dir[256];    /* absolute directory of the domU's leaf
+                              * cgroup: "/sys/fs/cgroup/dom0c/node1/dom7" */
+    int node;                /* N, the node holding most of its memory */
+    int dom0_vcpu;           /* the dom0 vCPU (Linux CPU) to run on */
+    int pcpu;                /* the pCPU that vCPU is pinned to */
+} dom0c_spot;
+
+/*
+ * Algorithm 2 without moving anyone: makes the domU's leaf cgroup
+ * dom0c/node<N>/dom<ID> if missing and says where work for the domU
+ * runs.  For a caller that must not move itself (a multi-threaded daemon
+ * such as libvirtd): it places the processes it forks, each writing "0"
+ * to <cgroup_dir>/cgroup.procs and then setting its affinity to
+ * dom0_vcpu, in that order (a cpuset attach resets the affinity).
+ * dom0c_place() is this plus the move of the calling process.
+ * Returns 0 with *out, -ESRCH (no such domU), -EDOM (no node or dom0
+ * vCPU can be told; the message says why), -EOPNOTSUPP (offline
+ * context), or the failing step's errno; each failure logged once.
+ * on_error is not applied: the caller decides (dom0c_on_error()).
+ */
+int dom0c_locate(dom0c_ctx *ctx, uint32_t domid, dom0c_op op,
+                 dom0c_spot *out);
+
 /*
  * Places the calling process for work on a domU that does not exist yet:
  * the restore of a saved image or an incoming migration, whose nodes
@@ -180,6 +207,45 @@ int dom0c_ready(dom0c_ctx *ctx);
  * a second call, from any process, finds nothing and returns 0.
  */
 int dom0c_release(dom0c_ctx *ctx, uint32_t domid, const char *uuid);
+
+/*
+ * What dom0c holds for the committed domU domid running uuid: the
+ * recorded decision (requested_mb, given_mb, epsilon_mb, nodemap,
+ * nr_nodes; soft_cpus and hard_cpus of the nodes on this host).
+ * requested_mb - given_mb is what was carved from it (n*eps).
+ * Returns 0 with *out, -ENOENT (nothing held for it; not logged),
+ * -EINVAL (bad uuid), -EOPNOTSUPP (offline), or a xenstore errno.
+ */
+int dom0c_reservation(dom0c_ctx *ctx, uint32_t domid, const char *uuid,
+                      dom0c_decision *out);
+
+/*
+ * The memory a running domU asks for changed (virsh setmem, a
+ * toolstack's mem-set): memory_mb is its new M.  dom0c keeps what it
+ * holds for the domU (n*eps and dom0cd's I/O reserve) and gives it the
+ * rest: the ledger records M and M - n*eps (which dom0cd's I/O levels
+ * subtract their reserve from) and the domU's balloon target becomes
+ * M - n*eps - reserve, set here (enforced, as xl mem-set does).  A
+ * reserve that would take the domU below domu_min_memory shrinks, and
+ * dom0's target with it.
+ * Returns 0 when done; -ENOENT when dom0c holds nothing for (domid,
+ * uuid): nothing done, not logged, the caller sets the target itself;
+ * -EDOM when M - n*eps is below domu_min_memory (logged, nothing done);
+ * -EINVAL, -EOPNOTSUPP (offline); or the failing step's errno, logged,
+ * with the ledger and both targets as before.  on_error is not applied
+ * (dom0c_on_error()).
+ */
+int dom0c_resize(dom0c_ctx *ctx, uint32_t domid, const char *uuid,
+                 uint64_t memory_mb);
+
+/*
+ * dom0c.conf's on_error for a failure (rc < 0) of the caller's own step
+ * around libdom0c, or of a call that does not apply it (dom0c_locate,
+ * dom0c_resize): strict returns rc; degrade logs a warning naming what
+ * and domid and returns 0, meaning "go on without dom0c".  0, -EINVAL
+ * and -EOPNOTSUPP are returned as they are.
+ */
+int dom0c_on_error(dom0c_ctx *ctx, const char *what, uint32_t domid, int rc);
 
 /* What dom0c_reconcile() found and did. */
 typedef struct dom0c_reconcile_report {

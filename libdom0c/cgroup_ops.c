@@ -4,9 +4,11 @@
  *
  * Every path is relative to r->cg_root, a dirfd of the cgroup v2 root
  * (O_PATH is enough), and goes through mkdirat/unlinkat/openat: nothing
- * here builds an absolute path, so a test points cg_root at a plain
- * directory tree and the same code runs.  Every name is checked by
- * d0_cg_check_path() first.  Nothing here logs (ops.h).
+ * here opens an absolute path, so a test points cg_root at a plain
+ * directory tree and the same code runs (d0_cg_path only formats one,
+ * for a forked child that moves itself without the library).  Every
+ * name is checked by d0_cg_check_path() first.  Nothing here logs
+ * (ops.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -322,4 +324,22 @@ int d0_cg_list(void *h, const char *cg, char ***names, unsigned *nr)
     *nr = n;
     closedir(d);
     return rc;
+}
+
+/* The one absolute path this file makes: for a forked child that moves
+ * itself without the library (dom0c_locate).  "/" as the root gives
+ * "/dom0c/...", not "//dom0c/...". */
+int d0_cg_path(void *h, const char *cg, char *buf, size_t len)
+{
+    struct d0_real *r = h;
+    const char *root = r->cg_root_path;
+    size_t rl;
+    int n;
+
+    if (!root || !cg || d0_cg_check_path(cg))
+        return -EINVAL;
+    rl = strlen(root);
+    n = snprintf(buf, len, "%.*s/%s", (int)(rl && root[rl - 1] == '/'
+                                             ? rl - 1 : rl), root, cg);
+    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

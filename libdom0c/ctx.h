@@ -51,10 +51,9 @@ int d0_place_decide(dom0c_ctx *ctx, uint32_t domid, struct d0_placement *p);
 /* leaf.c: moves pid into cg, then (cpus non-NULL) sets its affinity. */
 int d0_move_pid(dom0c_ctx *ctx, pid_t pid, const char *cg,
                 const d0_cpuset *cpus);
-/* Moves pid into dom0c/node<node>/dom<domid> (made if missing), pinned
- * to dom0_vcpu. */
-int d0_place_pid(dom0c_ctx *ctx, pid_t pid, int node, uint32_t domid,
-                 int dom0_vcpu);
+/* Makes dom0c/node<node>/dom<domid> if missing; its name into cg. */
+int d0_leaf_make(dom0c_ctx *ctx, int node, uint32_t domid, char *cg,
+                 size_t len);
 /* Back from dom0c/node<N>/incoming<self> to dom0c/main (after commit). */
 int d0_leave_incoming(dom0c_ctx *ctx);
 /* Removes incoming<PID> cgroups of dead processes (reconcile). */

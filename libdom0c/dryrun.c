@@ -116,6 +116,11 @@ static int cg_list(void *h, const char *cg, char ***names, unsigned *nr)
     return REAL(h).ops->cg_list(REAL(h).h, cg, names, nr);
 }
 
+static int cg_path(void *h, const char *cg, char *buf, size_t len)
+{
+    return REAL(h).ops->cg_path(REAL(h).h, cg, buf, len);
+}
+
 static int affinity(void *h, pid_t pid, const d0_cpuset *cpus)
 {
     char list[256];
@@ -176,7 +181,8 @@ static const struct d0_ops dry_ops = {
     .xs_read = xs_read, .xs_write = xs_write, .xs_rm = xs_rm,
     .xs_list = xs_list, .xs_restrict = xs_restrict,
     .cg_mkdir = cg_mkdir, .cg_rmdir = cg_rmdir, .cg_read = cg_read,
-    .cg_write = cg_write, .cg_list = cg_list, .affinity = affinity, .procs = procs,
+    .cg_write = cg_write, .cg_list = cg_list, .cg_path = cg_path,
+    .affinity = affinity, .procs = procs,
     .irqs = irqs, .irq_affinity = irq_affinity, .pid_alive = pid_alive,
     .cpu_work = cpu_work, .self = self,
     .domu_target_set = domu_target_set, .io_bytes = io_bytes,

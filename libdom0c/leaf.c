@@ -77,22 +77,19 @@ int d0_remove_leaves(dom0c_ctx *ctx, uint32_t domid)
     return rc;
 }
 
-int d0_place_pid(dom0c_ctx *ctx, pid_t pid, int node, uint32_t domid,
-                 int dom0_vcpu)
+int d0_leaf_make(dom0c_ctx *ctx, int node, uint32_t domid, char *cg,
+                 size_t len)
 {
-    char cg[64];
-    d0_cpuset one;
-    int rc;
+    int rc = d0_cg_leaf(cg, len, (unsigned)node, domid);
 
-    d0_cg_leaf(cg, sizeof(cg), (unsigned)node, domid);
-    rc = ctx->be.ops->cg_mkdir(ctx->be.h, cg);
-    if (rc && rc != -EEXIST) {
-        D0_ERR(ctx->lg, -rc, "creating cgroup %s", cg);
-        return rc;
-    }
-    d0_cpuset_zero(&one);
-    d0_cpuset_set(&one, (unsigned)dom0_vcpu);
-    return d0_move_pid(ctx, pid, cg, &one);
+    if (!rc)
+        rc = ctx->be.ops->cg_mkdir(ctx->be.h, cg);
+    if (rc == -EEXIST)
+        return 0;
+    if (rc)
+        D0_ERR(ctx->lg, -rc, "creating cgroup dom0c/node%d/dom%u", node,
+               domid);
+    return rc;
 }
 
 /* After a commit: the process that restored the domain goes back to

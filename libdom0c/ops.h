@@ -48,7 +48,7 @@ enum d0_op_kind {
     D0_OP_XS_BEGIN, D0_OP_XS_END, D0_OP_XS_READ, D0_OP_XS_WRITE,
     D0_OP_XS_RM, D0_OP_XS_LIST, D0_OP_XS_RESTRICT,
     D0_OP_CG_MKDIR, D0_OP_CG_RMDIR, D0_OP_CG_READ, D0_OP_CG_WRITE,
-    D0_OP_CG_LIST,
+    D0_OP_CG_LIST, D0_OP_CG_PATH,
     D0_OP_AFFINITY, D0_OP_PROCS, D0_OP_IRQS, D0_OP_IRQ_AFFINITY,
     D0_OP_PID_ALIVE,
     D0_OP_CPU_WORK, D0_OP_SELF, D0_OP_DOMU_TARGET, D0_OP_IO_BYTES,
@@ -94,6 +94,10 @@ struct d0_ops {
                     const char *val);
     /* Child cgroups: *names is one malloc'd block, free() it. */
     int (*cg_list)(void *h, const char *cg, char ***names, unsigned *nr);
+    /* The absolute path of cg ("/sys/fs/cgroup/dom0c/node1/dom7"), for a
+     * process that reaches it without the library (a forked child that
+     * writes its own cgroup.procs).  -ENAMETOOLONG when len is short. */
+    int (*cg_path)(void *h, const char *cg, char *buf, size_t len);
 
     /* -- processes and interrupts ------------------------------------ */
     int (*affinity)(void *h, pid_t pid, const d0_cpuset *cpus);

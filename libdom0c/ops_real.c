@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ops_real.h"
@@ -19,6 +20,7 @@ static void real_close(void *h)
     d0_xs_close(r);
     if (r->cg_root >= 0)
         close(r->cg_root);
+    free(r->cg_root_path);
     if (r->sys_root >= 0)
         close(r->sys_root);
     free(r);
@@ -33,6 +35,7 @@ static const struct d0_ops real_ops = {
     .xs_restrict = d0_xs_restrict,
     .cg_mkdir = d0_cg_mkdir, .cg_rmdir = d0_cg_rmdir,
     .cg_read = d0_cg_read, .cg_write = d0_cg_write, .cg_list = d0_cg_list,
+    .cg_path = d0_cg_path,
     .affinity = d0_proc_affinity, .procs = d0_proc_list,
     .irqs = d0_proc_irqs, .irq_affinity = d0_proc_irq_affinity,
     .pid_alive = d0_proc_pid_alive, .cpu_work = d0_proc_cpu_work,
@@ -51,6 +54,22 @@ static int open_root(const char *path, int *fd, char *err, size_t errlen)
     return -errno;
 }
 
+/* The cgroup root's dirfd and its absolute path (cg_path). */
+static int open_cg_root(struct d0_real *r, const char *path, char *err,
+                        size_t errlen)
+{
+    int rc = open_root(path, &r->cg_root, err, errlen);
+
+    if (rc)
+        return rc;
+    r->cg_root_path = realpath(path, NULL);
+    if (r->cg_root_path)
+        return 0;
+    rc = -errno;
+    snprintf(err, errlen, "resolving %s: %s", path, strerror(-rc));
+    return rc;
+}
+
 int d0_real_open(const struct d0_real_args *a, struct d0_backend *out,
                  char *err, size_t errlen)
 {
@@ -61,8 +80,8 @@ int d0_real_open(const struct d0_real_args *a, struct d0_backend *out,
         return -ENOMEM;
     r->cg_root = r->sys_root = -1;
     r->lg = a->lg;
-    rc = open_root(a->cgroup_root ? a->cgroup_root : "/sys/fs/cgroup",
-                   &r->cg_root, err, errlen);
+    rc = open_cg_root(r, a->cgroup_root ? a->cgroup_root : "/sys/fs/cgroup",
+                      err, errlen);
     if (!rc)
         rc = open_root(a->sysroot ? a->sysroot : "/", &r->sys_root, err,
                        errlen);

@@ -14,6 +14,7 @@ struct xs_handle;
 
 struct d0_real {
     int cg_root;                    /* dirfd of the cgroup v2 root */
+    char *cg_root_path;             /* its absolute path (cg_path) */
     int sys_root;                   /* dirfd of the sysroot ("/") */
     struct libxl__ctx *xl;          /* libxl_ctx, opened lazily */
     struct xs_handle *xs;           /* opened lazily */
@@ -50,6 +51,7 @@ int d0_cg_read(void *h, const char *cg, const char *file, char *buf,
                size_t len);
 int d0_cg_write(void *h, const char *cg, const char *file, const char *val);
 int d0_cg_list(void *h, const char *cg, char ***names, unsigned *nr);
+int d0_cg_path(void *h, const char *cg, char *buf, size_t len);
 
 /* proc_ops.c */
 int d0_proc_affinity(void *h, pid_t pid, const d0_cpuset *cpus);

@@ -2,7 +2,9 @@
  * place.c - Algorithm 2 applied: the calling process (xl migrate, save,
  * destroy, or any command through `dom0c exec`) moves next to the domU
  * it works for, and its children (libxl-save-helper, the destroy child)
- * inherit the cgroup and the affinity.
+ * inherit the cgroup and the affinity.  dom0c_locate() is the same
+ * decision for a caller that cannot move itself (libvirtd): it places
+ * the processes it forks.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -47,15 +49,56 @@ int d0_place_decide(dom0c_ctx *ctx, uint32_t domid, struct d0_placement *p)
     return rc;
 }
 
-int dom0c_place(dom0c_ctx *ctx, uint32_t domid, dom0c_op op)
+/* Algorithm 2 on fresh facts, and the domU's leaf made (its name in
+ * cg): what dom0c_locate() reports and dom0c_place() moves into. */
+static int locate(dom0c_ctx *ctx, uint32_t domid, struct d0_placement *p,
+                  char *cg, size_t len)
 {
-    struct d0_placement p;
     int rc = d0_ctx_need_live(ctx, "place");
 
     if (!rc) rc = d0_ctx_refresh(ctx);
-    if (!rc) rc = d0_place_decide(ctx, domid, &p);
-    if (!rc) rc = d0_place_pid(ctx, ctx->be.ops->self(ctx->be.h), p.node,
-                               domid, p.dom0_vcpu);
+    if (!rc) rc = d0_place_decide(ctx, domid, p);
+    if (!rc) rc = d0_leaf_make(ctx, p->node, domid, cg, len);
+    return rc;
+}
+
+int dom0c_locate(dom0c_ctx *ctx, uint32_t domid, dom0c_op op,
+                 dom0c_spot *out)
+{
+    struct d0_placement p;
+    dom0c_spot s = { .node = -1 };
+    char cg[64];
+    int rc = locate(ctx, domid, &p, cg, sizeof(cg));
+
+    if (!rc) {
+        rc = ctx->be.ops->cg_path(ctx->be.h, cg, s.cgroup_dir,
+                                  sizeof(s.cgroup_dir));
+        if (rc)
+            D0_ERR(ctx->lg, -rc, "the absolute path of cgroup %s", cg);
+    }
+    if (rc)
+        return rc;
+    s.node = p.node;
+    s.dom0_vcpu = p.dom0_vcpu;
+    s.pcpu = p.pcpu;
+    D0_DEBUG(ctx->lg, "%s of domain %u goes to %s, dom0 vCPU %d (pCPU %d)",
+             op_name(op), domid, s.cgroup_dir, p.dom0_vcpu, p.pcpu);
+    *out = s;
+    return 0;
+}
+
+int dom0c_place(dom0c_ctx *ctx, uint32_t domid, dom0c_op op)
+{
+    struct d0_placement p;
+    d0_cpuset one;
+    char cg[64];
+    int rc = locate(ctx, domid, &p, cg, sizeof(cg));
+
+    if (!rc) {
+        d0_cpuset_zero(&one);
+        d0_cpuset_set(&one, (unsigned)p.dom0_vcpu);
+        rc = d0_move_pid(ctx, ctx->be.ops->self(ctx->be.h), cg, &one);
+    }
     if (!rc)
         D0_DEBUG(ctx->lg, "%s of domain %u placed on node %d, dom0 vCPU %d "
                  "(pCPU %d)", op_name(op), domid, p.node, p.dom0_vcpu,

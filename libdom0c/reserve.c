@@ -114,6 +114,32 @@ int d0_prepare_live(dom0c_ctx *ctx, const dom0c_request *req,
     return rc;
 }
 
+int dom0c_reservation(dom0c_ctx *ctx, uint32_t domid, const char *uuid,
+                      dom0c_decision *out)
+{
+    struct d0_entry e;
+    dom0c_decision d;
+    struct intent in = { .uuid = uuid, .d = &d, .l = &ctx->layout };
+    int rc = d0_ctx_need_live(ctx, "reservation");
+
+    if (!rc && !d0_uuid_valid(uuid)) {
+        D0_ERR(ctx->lg, EINVAL, "reservation: uuid '%s' is not a "
+               "lower-case canonical uuid", uuid ? uuid : "(null)");
+        return -EINVAL;
+    }
+    if (!rc) rc = d0_ledger_get(&ctx->be, 0, domid, &e);
+    if (!rc && strcmp(e.uuid, uuid))
+        rc = -ENOENT;               /* the domid now runs another domU */
+    if (rc && rc != -ENOENT && rc != -EOPNOTSUPP)
+        D0_ERR(ctx->lg, -rc, "reading the reservation of domain %u under "
+               "%s", domid, D0_LEDGER_ROOT);
+    if (rc)
+        return rc;
+    recorded(&in, e.requested_mb, e.given_mb, e.epsilon_mb, e.nodemap);
+    *out = d;
+    return 0;
+}
+
 /* ---- commit -------------------------------------------------------- */
 
 struct commit {

@@ -450,6 +450,18 @@ static int c_list(void *h, const char *cg, char ***names, unsigned *nr)
     return 0;
 }
 
+/* The fake's cgroup tree "mounted" at FAKE_CG_ROOT. */
+static int c_path(void *h, const char *cg, char *buf, size_t len)
+{
+    int rc = hit(F(h), D0_OP_CG_PATH);
+    int n;
+
+    if (rc)
+        return rc;
+    n = snprintf(buf, len, FAKE_CG_ROOT "/%s", cg);
+    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 /* ---- processes ----------------------------------------------------- */
 
 static int p_affinity(void *h, pid_t pid, const d0_cpuset *cpus)
@@ -571,7 +583,7 @@ static const struct d0_ops fake_ops = {
     .xs_write = x_write, .xs_rm = x_rm, .xs_list = x_list,
     .xs_restrict = x_restrict,
     .cg_mkdir = c_mkdir, .cg_rmdir = c_rmdir, .cg_read = c_read,
-    .cg_write = c_write, .cg_list = c_list,
+    .cg_write = c_write, .cg_list = c_list, .cg_path = c_path,
     .affinity = p_affinity, .procs = p_procs, .irqs = p_irqs,
     .irq_affinity = p_irq_affinity, .pid_alive = p_alive,
     .cpu_work = p_work, .self = p_self,

@@ -14,6 +14,7 @@
 
 #define FAKE_MAX_NODES 512
 #define FAKE_MAX_PROCS 64
+#define FAKE_CG_ROOT "/fake/cgroup"     /* what cg_path puts first */
 
 struct fake_kv {
     char *path, *val;

@@ -353,6 +353,59 @@ static void test_parse_bytes(void **state)
     }
 }
 
+/* The one absolute path the backend formats (d0_cg_path). */
+static void test_abs_path(void **state)
+{
+    static const struct {
+        char *root;
+        const char *cg;
+        size_t len;
+        int rc;
+        const char *want;
+    } cases[] = {
+        { "/sys/fs/cgroup", "dom0c/node1/dom7", 64, 0,
+          "/sys/fs/cgroup/dom0c/node1/dom7" },
+        { "/sys/fs/cgroup/", "dom0c", 64, 0, "/sys/fs/cgroup/dom0c" },
+        { "/", "dom0c/main", 64, 0, "/dom0c/main" },
+        { "/sys/fs/cgroup", "dom0c/node1/dom7", 31, -ENAMETOOLONG, "" },
+        { "/sys/fs/cgroup", "dom0c/../..", 64, -EINVAL, "" },
+        { "/sys/fs/cgroup", "/dom0c", 64, -EINVAL, "" },
+        { "/sys/fs/cgroup", "", 64, -EINVAL, "" },
+        { NULL, "dom0c", 64, -EINVAL, "" },
+    };
+    struct d0_real r = { .cg_root = -1, .sys_root = -1 };
+    char buf[64];
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        r.cg_root_path = cases[i].root;
+        buf[0] = '\0';
+        assert_int_equal(d0_cg_path(&r, cases[i].cg, buf, cases[i].len),
+                         cases[i].rc);
+        if (!cases[i].rc)
+            assert_string_equal(buf, cases[i].want);
+    }
+}
+
+/* d0_real_open resolves the root it was given: the path is absolute. */
+static void test_open_resolves_root(void **state)
+{
+    struct tree *t = *state;
+    struct d0_real_args a = { .cgroup_root = t->dir, .sysroot = "/" };
+    struct d0_backend be;
+    char err[256], buf[128], want[128];
+
+    assert_int_equal(d0_real_open(&a, &be, err, sizeof(err)), 0);
+    assert_int_equal(be.ops->cg_path(be.h, "dom0c/node0/dom3", buf,
+                                     sizeof(buf)), 0);
+    snprintf(want, sizeof(want), "%s/dom0c/node0/dom3", t->dir);
+    assert_string_equal(buf, want);
+    be.ops->close(be.h);
+    a.cgroup_root = "/nonexistent/cgroup";
+    assert_int_equal(d0_real_open(&a, &be, err, sizeof(err)), -ENOENT);
+    assert_non_null(strstr(err, "/nonexistent/cgroup"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +417,9 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_parse_cpu_stat),
         cmocka_unit_test(test_parse_bytes),
+        cmocka_unit_test(test_abs_path),
+        cmocka_unit_test_setup_teardown(test_open_resolves_root, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests_name("cgroup_ops", tests, NULL, NULL);

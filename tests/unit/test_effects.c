@@ -10,107 +10,18 @@
 #include <unistd.h>
 
 #include "testlib.h"
-#include "ctx.h"
-#include "fake_ops.h"
-
-#define UUID "6b1f3c0e-0d4e-4a6e-9a8e-2f0c9b1d7e55"
-#define UUID2 "0f9d2a11-5c3b-4e1a-8b7d-1a2b3c4d5e6f"
-#define UUID3 "a0a0a0a0-1111-4222-8333-444455556666"
-
-#define HOST_START "{\"version\":1,\"pcpus\":[" \
-    "{\"id\":0,\"core\":0,\"socket\":0,\"node\":0}," \
-    "{\"id\":1,\"core\":1,\"socket\":0,\"node\":0}," \
-    "{\"id\":2,\"core\":0,\"socket\":1,\"node\":1}," \
-    "{\"id\":3,\"core\":1,\"socket\":1,\"node\":1}]," \
-    "\"nodes\":[{\"id\":0,\"size_mb\":2048,\"free_mb\":900}," \
-    "{\"id\":1,\"size_mb\":3072,\"free_mb\":1900}]," \
-    "\"domains\":[{\"domid\":0,\"name\":\"Domain-0\",\"memory_mb\":1024," \
-    "\"vcpus\":[{\"id\":0,\"pcpu\":0,\"hard\":\"0\"}," \
-    "{\"id\":1,\"pcpu\":1,\"hard\":\"1\"},{\"id\":2,\"pcpu\":2,\"hard\":\"2\"}," \
-    "{\"id\":3,\"pcpu\":3,\"hard\":\"3\"}]}"
-#define DOMU(id, uuid) ",{\"domid\":" #id ",\"uuid\":\"" uuid "\"," \
-    "\"memory_mb\":448,\"node_affinity\":\"1\",\"vcpus\":[" \
-    "{\"id\":0,\"pcpu\":3,\"hard\":\"1-3\"},{\"id\":1,\"pcpu\":2,\"hard\":\"1-3\"}]}"
-
-static const char host[] = HOST_START "]}";
-static const char host_domu[] = HOST_START DOMU(5, UUID) "]}";
-static const char host_reused[] = HOST_START DOMU(5, UUID3) "]}";
-
-static const char conf[] = "main_profile = \"explicit\"\n"
-                           "main_vcpus = 1\nmain_memory = 512\n"
-                           "epsilon = 64\n";
-
-/* DOM0C_TEST_LOG=1 shows the library's messages. */
-static xentoollog_logger *test_log(void)
-{
-    static xentoollog_logger *lg;
-
-    if (!lg && getenv("DOM0C_TEST_LOG"))
-        lg = (xentoollog_logger *)xtl_createlogger_stdiostream(stderr,
-                                                               XTL_DEBUG, 0);
-    return lg;
-}
-
-struct world {
-    struct fake f;
-    dom0c_ctx *ctx;
-};
-
-static dom0c_ctx *open_on(struct fake *f, enum d0_on_error mode)
-{
-    struct d0_config cfg;
-    char err[256];
-    dom0c_ctx *ctx;
-
-    assert_int_equal(d0_config_parse(conf, strlen(conf), "t", &cfg, err,
-                                     sizeof(err)), 0);
-    cfg.on_error = mode;
-    assert_int_equal(d0_ctx_open_backend(&cfg, fake_backend(f), test_log(),
-                                         &ctx), 0);
-    return ctx;
-}
+#include "world.h"
 
 static int setup(void **state)
 {
-    struct world *w = calloc(1, sizeof(*w));
+    struct world *w;
 
-    fake_init(&w->f, host);
+    world_setup(state);
+    w = *state;
     fake_proc(&w->f, 200, "sshd", false, "sshd -D");
     fake_proc(&w->f, 300, "5.xvda-0", true, "");
     fake_proc(&w->f, 301, "kworker/0:1", true, "");
-    w->ctx = open_on(&w->f, D0_ON_ERROR_STRICT);
-    *state = w;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct world *w = *state;
-
-    dom0c_close(w->ctx);
-    fake_free(&w->f);
-    free(w);
-    return 0;
-}
-
-static void init_ok(struct world *w)
-{
-    unsigned changes = 0;
-
-    assert_int_equal(dom0c_init(w->ctx, 0, &changes), 0);
-}
-
-/* prepare for UUID, then the domain "appears" as domid 5. */
-static dom0c_decision prepare_and_create(struct world *w)
-{
-    dom0c_request r = { .uuid = UUID, .memory_mb = 512, .vcpus = 2,
-                        .epsilon_mb = -1 };
-    dom0c_decision d;
-
-    assert_int_equal(dom0c_prepare(w->ctx, &r, &d), 0);
-    assert_int_equal(d.verdict, DOM0C_OK);
-    w->f.facts_json = host_domu;
-    return d;
 }
 
 static void test_init(void **state)
@@ -164,9 +75,9 @@ static void test_lifecycle(void **state)
                              .epsilon_mb = -1 };
     char *clean, *done;
 
-    init_ok(w);
+    world_init(w);
     clean = fake_snapshot(&w->f);
-    d = prepare_and_create(w);
+    d = world_prepare_and_create(w);
     assert_int_equal(d.nodemap, 0x2);
     assert_int_equal(d.given_mb, 448);
     assert_non_null(fake_xs(&w->f, "/tool/dom0c/pending/" UUID "/pid"));
@@ -192,7 +103,7 @@ static void test_lifecycle(void **state)
     assert_int_equal(w->f.seq[w->f.nr_seq - 2], D0_OP_CG_WRITE);
     assert_int_equal(w->f.seq[w->f.nr_seq - 1], D0_OP_AFFINITY);
     /* ...then released, exactly once. */
-    w->f.facts_json = host;
+    w->f.facts_json = world_host;
     assert_int_equal(dom0c_release(w->ctx, 5, UUID), 0);
     done = fake_snapshot(&w->f);
     assert_string_equal(clean, done);
@@ -212,7 +123,7 @@ static void test_bad_input_changes_nothing(void **state)
     dom0c_decision d;
     char *before, *after;
 
-    init_ok(w);
+    world_init(w);
     before = fake_snapshot(&w->f);
     assert_int_equal(dom0c_prepare(w->ctx, &r, &d), -EINVAL);
     d.verdict = DOM0C_OK;
@@ -221,7 +132,7 @@ static void test_bad_input_changes_nothing(void **state)
     d.verdict = DOM0C_NO_NODE_FITS;
     assert_int_equal(dom0c_commit(w->ctx, 5, UUID, &d), -EINVAL);
     /* A domid that does not run this uuid. */
-    d = prepare_and_create(w);
+    d = world_prepare_and_create(w);
     free(before);
     before = fake_snapshot(&w->f);
     assert_int_equal(dom0c_commit(w->ctx, 6, UUID, &d), -ESRCH);
@@ -244,10 +155,10 @@ static char *committed_snapshot(void)
     dom0c_decision d;
     char *snap;
 
-    fake_init(&w.f, host);
-    w.ctx = open_on(&w.f, D0_ON_ERROR_STRICT);
-    init_ok(&w);
-    d = prepare_and_create(&w);
+    fake_init(&w.f, world_host);
+    w.ctx = world_open(&w.f, D0_ON_ERROR_STRICT);
+    world_init(&w);
+    d = world_prepare_and_create(&w);
     assert_int_equal(dom0c_commit(w.ctx, 5, UUID, &d), 0);
     snap = fake_snapshot(&w.f);
     dom0c_close(w.ctx);
@@ -271,10 +182,10 @@ static bool commit_with_fault(enum d0_on_error mode, enum d0_op_kind k,
     bool hit;
     int rc;
 
-    fake_init(&w.f, host);
-    w.ctx = open_on(&w.f, mode);
-    init_ok(&w);
-    d = prepare_and_create(&w);
+    fake_init(&w.f, world_host);
+    w.ctx = world_open(&w.f, mode);
+    world_init(&w);
+    d = world_prepare_and_create(&w);
     before = fake_snapshot(&w.f);
     fake_fail(&w.f, k, n, -EIO);
     rc = dom0c_commit(w.ctx, 5, UUID, &d);
@@ -326,13 +237,13 @@ static bool release_with_fault(enum d0_op_kind k, unsigned n)
     dom0c_decision d;
     bool hit;
 
-    fake_init(&w.f, host);
-    w.ctx = open_on(&w.f, D0_ON_ERROR_STRICT);
-    init_ok(&w);
+    fake_init(&w.f, world_host);
+    w.ctx = world_open(&w.f, D0_ON_ERROR_STRICT);
+    world_init(&w);
     clean = fake_snapshot(&w.f);
-    d = prepare_and_create(&w);
+    d = world_prepare_and_create(&w);
     assert_int_equal(dom0c_commit(w.ctx, 5, UUID, &d), 0);
-    w.f.facts_json = host;
+    w.f.facts_json = world_host;
     fake_fail(&w.f, k, n, -EIO);
     dom0c_release(w.ctx, 5, UUID);
     hit = w.f.calls[k] >= n;
@@ -369,20 +280,20 @@ static void test_init_faults(void **state)
     char *want;
     unsigned tried = 0;
 
-    fake_init(&ref.f, host);
-    ref.ctx = open_on(&ref.f, D0_ON_ERROR_STRICT);
-    init_ok(&ref);
+    fake_init(&ref.f, world_host);
+    ref.ctx = world_open(&ref.f, D0_ON_ERROR_STRICT);
+    world_init(&ref);
     want = fake_snapshot(&ref.f);
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
         for (unsigned n = 1;; n++, tried++) {
             struct world w = { 0 };
-            fake_init(&w.f, host);
-            w.ctx = open_on(&w.f, D0_ON_ERROR_STRICT);
+            fake_init(&w.f, world_host);
+            w.ctx = world_open(&w.f, D0_ON_ERROR_STRICT);
             fake_fail(&w.f, kinds[i], n, -EIO);
             dom0c_init(w.ctx, 0, NULL);
             bool hit = w.f.calls[kinds[i]] >= n;
             fake_clear_faults(&w.f);
-            init_ok(&w);                    /* the retry converges */
+            world_init(&w);                    /* the retry converges */
             char *got = fake_snapshot(&w.f);
             assert_string_equal(want, got);
             free(got);
@@ -407,9 +318,9 @@ static void test_reconcile(void **state)
     dom0c_decision d, d2;
     char *clean, *now;
 
-    init_ok(w);
+    world_init(w);
     clean = fake_snapshot(&w->f);
-    d = prepare_and_create(w);
+    d = world_prepare_and_create(w);
     assert_int_equal(dom0c_commit(w->ctx, 5, UUID, &d), 0);
     /* A create under way (pid 100 alive) is left alone... */
     assert_int_equal(dom0c_prepare(w->ctx, &r2, &d2), 0);
@@ -417,7 +328,7 @@ static void test_reconcile(void **state)
     assert_int_equal(rep.entries, 1);
     assert_int_equal(rep.dropped + rep.adopted, 0);
     /* ...domid 5 reused by another domain, the creator dead: dropped. */
-    w->f.facts_json = host_reused;
+    w->f.facts_json = world_host_reused;
     fake_xs_set(&w->f, "/tool/dom0c/pending/" UUID2 "/pid", "999");
     assert_int_equal(dom0c_reconcile(w->ctx, &rep), 0);
     assert_int_equal(rep.dropped, 2);
@@ -436,9 +347,9 @@ static void test_place_prepared(void **state)
     struct d0_backend b = fake_backend(&w->f);
     dom0c_decision d;
 
-    init_ok(w);
+    world_init(w);
     assert_int_equal(dom0c_ready(w->ctx), 0);
-    d = prepare_and_create(w);
+    d = world_prepare_and_create(w);
     assert_int_equal(dom0c_place_prepared(w->ctx, &d, DOM0C_OP_RESTORE), 0);
     assert_string_equal(w->f.procs[0].cgroup, "dom0c/node1/incoming100");
     assert_string_equal(tl_fmt(&w->f.affinity[0]), "2");    /* least work */
@@ -457,8 +368,8 @@ static void test_eagain_restarts(void **state)
     struct world *w = *state;
     dom0c_decision d;
 
-    init_ok(w);
-    d = prepare_and_create(w);
+    world_init(w);
+    d = world_prepare_and_create(w);
     w->f.eagain_left = 3;
     assert_int_equal(dom0c_commit(w->ctx, 5, UUID, &d), 0);
     assert_int_equal(w->f.eagain_left, 0);
@@ -499,22 +410,22 @@ static void test_offline_changes_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init, setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_init_dry_run_changes_nothing,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+                                        setup, world_teardown),
+        cmocka_unit_test_setup_teardown(test_lifecycle, setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_changes_nothing,
-                                        setup, teardown),
+                                        setup, world_teardown),
         cmocka_unit_test(test_commit_faults),
         cmocka_unit_test(test_release_faults),
         cmocka_unit_test(test_init_faults),
-        cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconcile, setup, world_teardown),
         cmocka_unit_test_setup_teardown(test_place_prepared, setup,
-                                        teardown),
+                                        world_teardown),
         cmocka_unit_test_setup_teardown(test_eagain_restarts, setup,
-                                        teardown),
+                                        world_teardown),
         cmocka_unit_test_setup_teardown(test_not_initialised, setup,
-                                        teardown),
+                                        world_teardown),
         cmocka_unit_test(test_offline_changes_nothing),
     };
 
