@@ -100,6 +100,9 @@ typedef enum dom0c_verdict {
     DOM0C_NO_DOMU_CPUS,      /* every online pCPU belongs to main */
     DOM0C_TOO_MANY_NODES,    /* automatic choice is limited to 16 nodes */
     DOM0C_BAD_REQUEST,       /* explicit nodes/cpus name absent ones */
+    DOM0C_UNAVAILABLE,       /* dom0c itself failed and on_error =
+                              * degrade: create the domU as asked,
+                              * without carving, placing or commit */
 } dom0c_verdict;
 
 /* The outcome of dom0c_prepare(): where the domU goes and what it gets. */

@@ -38,8 +38,13 @@ int d0_ctx_refresh(dom0c_ctx *ctx)
     if (!ctx->live)
         return 0;
     if (ctx->just_read) {
+        struct timespec now;
         ctx->just_read = false;
-        return 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - ctx->read_at.tv_sec < 1 ||
+            (now.tv_sec - ctx->read_at.tv_sec == 1 &&
+             now.tv_nsec < ctx->read_at.tv_nsec))
+            return 0;
     }
     rc = ctx->be.ops->facts(ctx->be.h, &f);
     if (rc) {
@@ -73,6 +78,7 @@ int d0_ctx_open_backend(const struct d0_config *cfg, struct d0_backend be,
         return rc;
     }
     ctx->just_read = ctx->live;
+    clock_gettime(CLOCK_MONOTONIC, &ctx->read_at);
     *out = ctx;
     return 0;
 }
@@ -160,7 +166,7 @@ int dom0c_prepare(dom0c_ctx *ctx, const dom0c_request *req,
                   dom0c_decision *out)
 {
     dom0c_decision d;
-    int rc = 0;
+    int rc = 0, err = 0;
 
     if (!req || !out) {
         D0_ERR(ctx->lg, EINVAL, "dom0c_prepare: request and decision "
@@ -173,11 +179,19 @@ int dom0c_prepare(dom0c_ctx *ctx, const dom0c_request *req,
         return -EINVAL;
     }
     if (ctx->live)
-        rc = d0_prepare_live(ctx, req, &d);
+        err = d0_prepare_live(ctx, req, &d);
     else
         d0_policy_prepare(&ctx->load, &ctx->layout, &ctx->cfg, &ctx->facts,
                           req, &d);
-    rc = d0_on_error(ctx, "prepare", 0, rc);
+    rc = d0_on_error(ctx, "prepare", 0, err);
+    if (!rc && err) {               /* degraded: nothing decided */
+        memset(&d, 0, sizeof(d));
+        d.verdict = DOM0C_UNAVAILABLE;
+        d.requested_mb = d.given_mb = req->memory_mb;
+        snprintf(d.why, sizeof(d.why), "dom0c failed (%s) and on_error = "
+                 "degrade: the domain goes on without dom0c",
+                 strerror(-err));
+    }
     if (!rc)
         *out = d;
     return rc;
@@ -199,6 +213,7 @@ const char *dom0c_verdict_name(dom0c_verdict v)
     case DOM0C_NO_DOMU_CPUS: return "no-domu-cpus";
     case DOM0C_TOO_MANY_NODES: return "too-many-nodes";
     case DOM0C_BAD_REQUEST: return "bad-request";
+    case DOM0C_UNAVAILABLE: return "unavailable";
     }
     return "unknown";
 }

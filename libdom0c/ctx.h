@@ -7,6 +7,8 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include <time.h>
+
 #include "dom0c.h"
 #include "facts.h"
 #include "ledger.h"
@@ -17,6 +19,7 @@ struct dom0c_ctx {
     xentoollog_logger *lg;
     bool live;                  /* a backend is attached */
     bool just_read;             /* facts read by open, not used yet */
+    struct timespec read_at;    /* when (CLOCK_MONOTONIC) */
     struct d0_backend be;
     struct d0_config cfg;
     struct d0_facts facts;
@@ -30,8 +33,9 @@ int d0_ctx_open_backend(const struct d0_config *cfg, struct d0_backend be,
                         xentoollog_logger *lg, dom0c_ctx **out);
 
 /* Reloads the live facts and recomputes layout and load.  The first call
- * after open uses the facts open has just read (every public call starts
- * with a refresh, so a toolstack's open + one call reads them once). */
+ * after open uses the facts open has just read, when they are less than
+ * a second old (every public call starts with a refresh, so a toolstack's
+ * open + one call reads them once). */
 int d0_ctx_refresh(dom0c_ctx *ctx);
 
 /* Fails with a logged sentence unless the context has a backend. */

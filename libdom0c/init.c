@@ -167,6 +167,8 @@ int dom0c_init(dom0c_ctx *ctx, unsigned int flags, unsigned int *changes)
     unsigned n = 0;
     int rc = d0_ctx_need_live(ctx, "init");
 
+    if (!rc)
+        rc = d0_ctx_refresh(ctx);
     if (rc)
         return rc;
     if (flags & DOM0C_INIT_DRY_RUN)

@@ -84,17 +84,6 @@ static int carve(struct create *cr, libxl_ctx *ctx, libxl_domain_config *c)
     return 0;
 }
 
-/* A decision dom0c_prepare() can have made: under on_error = degrade a
- * prepare that failed early returns 0 with *out not filled in (a bug of
- * libdom0c's ctx.c, reported); never act on such a one. */
-static bool plausible(const dom0c_decision *d)
-{
-    return memchr(d->why, '\0', sizeof(d->why)) &&
-           (unsigned)d->verdict <= DOM0C_BAD_REQUEST &&
-           (d->verdict != DOM0C_OK ||
-            (d->nodemap && d->given_mb && d->requested_mb >= d->given_mb));
-}
-
 /* Before the real call: 0 to make it (carved or as libvirt asked), or
  * ERROR_FAIL when refused. */
 static int before(struct create *cr, libxl_ctx *ctx, libxl_domain_config *c)
@@ -115,10 +104,9 @@ static int before(struct create *cr, libxl_ctx *ctx, libxl_domain_config *c)
     if (rc)                         /* strict: degrade gave 0 */
         return refuse(cr, "dom0c could not reserve its share (%s)",
                       strerror(-rc));
-    if (!plausible(&cr->d)) {
-        dom0c_release(cr->call.dc, 0, cr->uuid);
-        return dom0c_on_error(cr->call.dc, cr->call.what, 0, -EIO)
-               ? refuse(cr, "dom0c gave no usable decision") : 0;
+    if (cr->d.verdict == DOM0C_UNAVAILABLE) {  /* degrade: as asked */
+        shim_say(&cr->call.log, XTL_WARN, "%s: %s", cr->name, cr->d.why);
+        return 0;
     }
     if (cr->d.verdict != DOM0C_OK)
         return refuse(cr, "dom0c cannot place it: %s", cr->d.why);

@@ -246,6 +246,10 @@ int xl_dom0c_prepare(libxl_domain_config *c, bool incoming)
     request(c, &req, uuid);
     if (dom0c_prepare(x, &req, &decision))
         return -1;
+    if (decision.verdict == DOM0C_UNAVAILABLE) {
+        fprintf(stderr, "dom0c: %s: %s\n", c->c_info.name, decision.why);
+        return 0;                   /* on_error = degrade: as asked */
+    }
     if (decision.verdict != DOM0C_OK) {
         fprintf(stderr, "dom0c: domain %s cannot be placed: %s\n",
                 c->c_info.name, decision.why);

@@ -186,6 +186,31 @@ static void test_on_error(void **state)
     fake_free(&f);
 }
 
+/* Under degrade a prepare that fails says so in the verdict: the caller
+ * creates the domU as asked and commits nothing. */
+static void test_prepare_degraded(void **state)
+{
+    struct fake f;
+    dom0c_ctx *ctx;
+    unsigned changes = 0;
+    dom0c_request r = { .uuid = UUID, .memory_mb = 512, .vcpus = 2,
+                        .epsilon_mb = -1 };
+    dom0c_decision d;
+
+    (void)state;
+    fake_init(&f, world_host);
+    ctx = world_open(&f, D0_ON_ERROR_DEGRADE);
+    assert_int_equal(dom0c_init(ctx, 0, &changes), 0);
+    fake_fail(&f, D0_OP_FACTS, 1, -EIO);      /* the next facts read */
+    assert_int_equal(dom0c_prepare(ctx, &r, &d), 0);
+    assert_int_equal(d.verdict, DOM0C_UNAVAILABLE);
+    assert_int_equal(d.given_mb, 512);
+    assert_string_equal(dom0c_verdict_name(d.verdict), "unavailable");
+    assert_non_null(strstr(d.why, "degrade"));
+    dom0c_close(ctx);
+    fake_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +221,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resize_refused, world_setup,
                                         world_teardown),
         cmocka_unit_test(test_resize_faults),
+        cmocka_unit_test(test_prepare_degraded),
         cmocka_unit_test_setup_teardown(test_reservation, world_setup,
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_on_error, world_setup,
