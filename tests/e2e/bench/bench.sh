@@ -20,6 +20,7 @@
 MODE=${1:?usage: bench.sh native|dom0c [dirty|nodirty]}
 DIRTY=${2:-nodirty}            # B2's domU runs guest/dirty (dirty) or idles
 REPS=${BENCH_REPS:-3}          # repetitions of every measurement
+OV_REPS=${BENCH_OV_REPS:-5}    # repetitions of the overhead pairs
 WIN=${BENCH_WIN:-5}            # seconds of one B1 window
 BUDGET=${BENCH_BUDGET:-560}    # seconds for the whole scenario
 T_BEGIN=$(now)
@@ -46,11 +47,17 @@ if [[ $MODE == dom0c ]]; then
     dom0c_teardown
     dom0c_lab_conf
     dom0c init >/tmp/dom0c-init.log 2>&1; rc=$?
-    # dom0cd starts after B2: with it running, every live migration in
-    # this lab hung (dom0's console fell silent; see docs/bench/README.md).
+    dom0cd -f --period 1 --pidfile /run/dom0cd.pid >/tmp/dom0cd.log 2>&1 &
+    sleep 2
     MAIN=$(cat "$DOM0C_CG/main/cpuset.cpus.effective" 2>/dev/null)
     check bench-setup "$rc" init_rc="$rc" shell_cgroup="$(cg_of $$)" main_cpus="${MAIN:-none}" \
-        dom0_target_kb="$(dom0_target_kb)"
+        dom0_target_kb="$(dom0_target_kb)" dom0cd_pid="$(cat /run/dom0cd.pid 2>/dev/null)"
+    # B2's control load: node 0's container, whose vCPU neither the main
+    # container nor the migration (node 1) uses.
+    CTRL_CG=$DOM0C_CG/node0/benchload
+    CTRL_CPU=$(cut -d, -f1 "$DOM0C_CG/node0/cpuset.cpus.effective" | cut -d- -f1)
+    mkdir -p "$CTRL_CG"
+    at_exit 'for p in $(cat $CTRL_CG/cgroup.procs 2>/dev/null); do echo $p >$DOM0C_CG/main/cgroup.procs; done; rmdir $CTRL_CG'
 else
     XL=xl
     # dom0 sized statically like the main container: vCPU 0 only, 640 MB.
@@ -179,9 +186,13 @@ half() {   # 50 % duty cycle: 50 ms busy, 50 ms asleep
         sleep 0.05
     done
 }
-start_load() {   # idle|half|full: busy loops from this shell (dom0c/main in dom0c mode)
+start_load() {   # idle|half|full|ctrl: busy loops from this shell (dom0c/main in dom0c mode)
     local i
     case $1 in
+        ctrl) for ((i = 0; i < NMAIN; i++)); do
+                  (echo "$BASHPID" >"$CTRL_CG/cgroup.procs" && taskset -pc "$CTRL_CPU" "$BASHPID" >/dev/null && busy) &
+                  loads+=($!)
+              done ;;
         full) for ((i = 0; i < NMAIN; i++)); do busy & loads+=($!); done ;;
         half) if ((NMAIN >= 2)); then
                   for ((i = 0; i < NMAIN / 2; i++)); do busy & loads+=($!); done
@@ -202,7 +213,7 @@ sample_helper() {   # the CPU of every libxl-save-helper, every 0.2 s
 : >/tmp/helper.samples
 node_b1=$(domU_node "$d")
 for r in $(seq 1 "$REPS"); do
-    for load in idle half full; do
+    for load in idle half full ${CTRL_CG:+ctrl}; do
         fits 60 || { bench test=skipped what=b2-$load-$r; continue; }
         start_load "$load"
         sleep 1
@@ -232,10 +243,23 @@ bench test=helper node="$node_b1" samples="$(wc -l </tmp/helper.samples)" \
 $XL destroy b1 >/dev/null 2>&1
 domu_destroy b1
 
+# --- Overhead: xl create / destroy, stock vs patched, alternated --------------
+# On a quiet host (no other domU; dom0cd running): what the library adds
+# to the toolstack, not the contention of B1's busy domUs.
 if [[ $MODE == dom0c ]]; then
-    dom0cd -f --period 1 --pidfile /run/dom0cd.pid >/tmp/dom0cd.log 2>&1 &
-    sleep 2
-    bench test=dom0cd started=after-b2 pid="$(cat /run/dom0cd.pid 2>/dev/null)"
+    cfg=$(domu_config ov 10.99.0.49)
+    for r in $(seq 1 "$OV_REPS"); do
+        for x in stock dom0c; do
+            fits 45 || { bench test=skipped what=overhead-$x-$r; continue; }
+            bin=xl; [[ $x == dom0c ]] && bin=xl-dom0c
+            t0=$(tnow); $bin create "$cfg" >/tmp/ov.log 2>&1; rc=$?
+            bench test=overhead xl="$x" op=create rep="$r" seconds="$(tsince "$t0")" rc="$rc"
+            sleep 1
+            t0=$(tnow); $bin destroy ov >/tmp/ov.log 2>&1; rc=$?
+            bench test=overhead xl="$x" op=destroy rep="$r" seconds="$(tsince "$t0")" rc="$rc"
+            sleep 1
+        done
+    done
 fi
 # --- B1: main vCPUs' use with 0..3 domUs running dd ---------------------------
 IRQ0=$(irq_snapshot)
@@ -270,20 +294,4 @@ done
 bench test=irq-per-cpu "$(awk 'NR == FNR { b[$1" "$2] = $3; next } { c[$2] += $3 - b[$1" "$2] }
     END { for (k in c) printf "cpu%s=%d ", k, c[k] }' <(echo "$IRQ0") <(echo "$IRQ1"))"
 
-# --- Overhead: xl create / destroy, stock vs patched, alternated --------------
-if [[ $MODE == dom0c ]]; then
-    cfg=$(domu_config ov 10.99.0.49)
-    for r in $(seq 1 "$REPS"); do
-        for x in stock dom0c; do
-            fits 45 || { bench test=skipped what=overhead-$x-$r; continue; }
-            bin=xl; [[ $x == dom0c ]] && bin=xl-dom0c
-            t0=$(tnow); $bin create "$cfg" >/tmp/ov.log 2>&1; rc=$?
-            bench test=overhead xl="$x" op=create rep="$r" seconds="$(tsince "$t0")" rc="$rc"
-            sleep 1
-            t0=$(tnow); $bin destroy ov >/tmp/ov.log 2>&1; rc=$?
-            bench test=overhead xl="$x" op=destroy rep="$r" seconds="$(tsince "$t0")" rc="$rc"
-            sleep 1
-        done
-    done
-fi
 check bench-done 0 elapsed_s="$(since "$T_BEGIN")"

@@ -96,11 +96,12 @@ jq --argjson total "$(($(date +%s) - T0))" \
                           | if length > 0 then (max - min | r2) else null end) }) }) | from_entries),
       b2: ($modes | map(. as $m | { key: $m, value: (
           [ $s[] | select(.mode == $m and .test == "b2") ] as $x
-          | ([ "idle", "half", "full" ] | map(. as $l | { key: $l, value:
+          | ([ "idle", "half", "full", "ctrl" ] | map(. as $l | { key: $l, value:
                 ([ $x[] | select(.load == $l and .rc == 0) | .migrate_s ] | stat
                  + { failed: ([ $x[] | select(.load == $l and .rc != 0) ] | length) }) }) | from_entries) as $st
           | $st + { ratio_half_idle: (if $st.idle.median then ($st.half.median // null | if . then . / $st.idle.median | r2 else null end) else null end),
-                    ratio_full_idle: (if $st.idle.median then ($st.full.median // null | if . then . / $st.idle.median | r2 else null end) else null end) }) }) | from_entries),
+                    ratio_full_idle: (if $st.idle.median then ($st.full.median // null | if . then . / $st.idle.median | r2 else null end) else null end),
+                    ratio_ctrl_idle: (if $st.idle.median then ($st.ctrl.median // null | if . then . / $st.idle.median | r2 else null end) else null end) }) }) | from_entries),
       locality: ($modes | map(. as $m | { key: $m, value: {
           domus: [ $s[] | select(.mode == $m and .test == "locality") ],
           blkback_on_node_pct_median: ([ $s[] | select(.mode == $m and .test == "locality") | .blkback_on_node_pct | numbers ] | median),
@@ -132,6 +133,8 @@ jq -r '
     | "| B2 migration, main container \($l), s | \(.b2.native[$l] | spread) | \(.b2.dom0c[$l] | spread) |" ),
   "| B2 ratio half/idle | \(.b2.native.ratio_half_idle | f) | \(.b2.dom0c.ratio_half_idle | f) |",
   "| B2 ratio full/idle | \(.b2.native.ratio_full_idle | f) | \(.b2.dom0c.ratio_full_idle | f) |",
+  "| B2 control: same loop in node 0'"'"'s container (no main, no migration work), s | n/a | \(.b2.dom0c.ctrl | spread) |",
+  "| B2 ratio control/idle (the lab'"'"'s own cost of one busy emulated CPU) | n/a | \(.b2.dom0c.ratio_ctrl_idle | f) |",
   "| blkback CPU time on the domU'"'"'s node, % (median over domUs) | \(.locality.native.blkback_on_node_pct_median | f) | \(.locality.dom0c.blkback_on_node_pct_median | f) |",
   "| blkif-backend IRQs on the domU'"'"'s node, % (median over domUs) | \(.locality.native.irq_on_node_pct_median | f) | \(.locality.dom0c.irq_on_node_pct_median | f) |",
   "| save helper samples on the domU'"'"'s node, % | \(.locality.native.save_helper.on_node_pct | f) | \(.locality.dom0c.save_helper.on_node_pct | f) |",
@@ -151,7 +154,8 @@ if command -v gnuplot >/dev/null; then
     for m in native dom0c; do
         jq -r --arg m "$m" '.b1[$m].levels[] | "\(.domus) \(.pct.median // "NaN") \(.pct.min // "NaN") \(.pct.max // "NaN")"' \
             "$OUT/results.json" >"$OUT/b1-$m.dat"
-        jq -r --arg m "$m" '.b2[$m] | ["idle", "half", "full"] as $l | range(0; 3) as $i
+        jq -r --arg m "$m" '.b2[$m] | ["idle", "half", "full", "ctrl"] as $l | range(0; 4) as $i
+            | select(.[$l[$i]].n > 0)
             | "\($i) \($l[$i]) \(.[$l[$i]].median // "NaN") \(.[$l[$i]].min // "NaN") \(.[$l[$i]].max // "NaN")"' \
             "$OUT/results.json" >"$OUT/b2-$m.dat"
     done
@@ -172,9 +176,10 @@ set output "$OUT/b2.png"
 set title "B2: live migration time vs main-container load (TCG lab, median, min-max)"
 set xlabel "dom0 main container load"
 set ylabel "migration time, s"
-set xrange [-0.3:2.3]
-plot "$OUT/b2-native.dat" using 1:3:4:5:xtic(2) with yerrorlines lw 2 title "native", \
-     "$OUT/b2-dom0c.dat" using 1:3:4:5 with yerrorlines lw 2 title "libdom0c"
+set xrange [-0.3:3.3]
+set xtics ("idle" 0, "half" 1, "full" 2, "control" 3)
+plot "$OUT/b2-native.dat" using 1:3:4:5 with yerrorlines lw 2 title "native", \
+     "$OUT/b2-dom0c.dat" using 1:3:4:5 with yerrorlines lw 2 title "libdom0c (control: loop in node 0's container)"
 EOF
 else
     say "gnuplot missing (apt-get install gnuplot-nox): no plots"
