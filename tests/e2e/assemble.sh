@@ -45,6 +45,32 @@ DOM0_MODULES=(
     drivers/net/xen-netback/xen-netback.ko
     net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko
 )
+# libvirt 9.0 with its libxl driver (issue 7). Debian 12 ships only the
+# monolithic libvirtd (the modular virtxend & co. are not packaged): it is
+# kept with the libxl driver alone, plus virsh.
+LV_PKGS=(libvirt0 libvirt-daemon libvirt-daemon-driver-xen libvirt-clients)
+# The libraries libvirt needs beyond the dom0 tree. Only the shared objects
+# the loader asks for are copied from them (add_libvirt), and a package that
+# provides none is an error: the list is the exact closure.
+LV_LIB_PKGS=(
+    libxml2 libicu72 libglib2.0-0 libffi8 libgnutls30 libnettle8 libhogweed6
+    libgmp10 libp11-kit0 libtasn1-6 libidn2-0 libunistring2 libcurl3-gnutls
+    libnghttp2-14 librtmp1 libssh2-1 libpsl5 libbrotli1 libldap-2.5-0
+    libsasl2-2 libssh-4 libssl3 libgssapi-krb5-2 libkrb5-3 libk5crypto3
+    libkrb5support0 libkeyutils1 libtirpc3 libacl1 libapparmor1 libaudit1
+    libcap-ng0 libnl-3-200 libreadline8 libstdc++6
+)
+LV_DIR=usr/lib/x86_64-linux-gnu/libvirt
+LV_ELFS=(usr/sbin/libvirtd usr/bin/virsh "$LV_DIR/connection-driver/libvirt_driver_libxl.so")
+# What the lab does not use: the other drivers (network, storage, nodedev,
+# ...), the lock and log daemons, the helpers, the other client tools.
+LV_DROP=(
+    "$LV_DIR/storage-backend" "$LV_DIR/storage-file" "$LV_DIR/lock-driver"
+    usr/lib/libvirt usr/sbin/virtlockd usr/sbin/virtlogd usr/bin/virt-admin
+    usr/bin/virt-host-validate usr/bin/virt-pki-query-dn usr/bin/virt-pki-validate
+    usr/bin/virt-xml-validate usr/bin/virt-ssh-helper usr/share/augeas
+    usr/share/libvirt/test-screenshot.png
+)
 DOMU_MODULES=(drivers/block/xen-blkfront.ko drivers/net/xen-netfront.ko)
 DOMU_TOOLS=(xenstore xenstore-read xenstore-write xenstore-list xenstore-ls
             xenstore-exists xenstore-rm xenstore-chmod xenstore-watch)
@@ -202,6 +228,55 @@ relativize_links() {
     done < <(find "$root" -type l -lname '/*' -printf '%p\t%l\n')
 }
 
+# add_libvirt ROOT TMP: libvirt, trimmed to the libxl driver, and the shared
+# objects of LV_LIB_PKGS that it needs, iterating until the loader is happy.
+add_libvirt() {
+    local root=$1 tmp=$2 p f s src d miss
+    local -A used=()
+    say "extracting libvirt (${#LV_PKGS[@]} packages; libxl driver only) and its libraries"
+    for p in "${LV_PKGS[@]}"; do
+        dpkg -x "$(deb_file "$p" "${VER[$p]}")" "$root"
+    done
+    for f in "${LV_DROP[@]}"; do rm -rf "${root:?}/$f"; done
+    for f in "$root/$LV_DIR"/connection-driver/*.so; do
+        [[ ${f##*/} == libvirt_driver_libxl.so ]] || rm -f "$f"
+    done
+    rm -f "$root"/usr/lib/x86_64-linux-gnu/libvirt-admin.so*
+    for p in "${LV_LIB_PKGS[@]}"; do
+        mkdir -p "$tmp/lvlib/$p"
+        dpkg -x "$(deb_file "$p" "${VER[$p]}")" "$tmp/lvlib/$p"
+    done
+    while miss=$(missing_libs "$root" "${LV_ELFS[@]/#//}") && [[ -n $miss ]]; do
+        for s in $miss; do
+            src=""
+            for p in "${LV_LIB_PKGS[@]}"; do
+                for d in lib/x86_64-linux-gnu usr/lib/x86_64-linux-gnu; do
+                    [[ -e $tmp/lvlib/$p/$d/$s ]] && { src=$d/$s; break 2; }
+                done
+            done
+            [[ -n $src ]] || die "libvirt needs $s, which no package of LV_LIB_PKGS provides"
+            mkdir -p "$root/${src%/*}"
+            cp -L "$tmp/lvlib/$p/$src" "$root/$src"
+            used[$p]=1
+        done
+    done
+    for p in "${LV_LIB_PKGS[@]}"; do
+        [[ -n ${used[$p]:-} ]] || die "LV_LIB_PKGS: $p provides no library that libvirt needs"
+    done
+    # Under QEMU's qemu64 CPU the features Xen reports (physinfo hw_cap)
+    # match no model of libvirt's cpu_map, and libvirt 9.0 then does not
+    # load its libxl driver ("Cannot find suitable CPU model for given
+    # data", "cannot create capabilities for libxenlight"). A model with
+    # no feature is the fallback: any better match wins over it.
+    printf '%s\n' "<cpus>" "  <model name='lab-any'>" "    <decode host='on' guest='off'/>" \
+        "  </model>" "</cpus>" >"$root/usr/share/libvirt/cpu_map/x86_lab-any.xml"
+    sed -i "s|^\( *\)<include filename='x86_486.xml'/>|&\n\1<include filename='x86_lab-any.xml'/>|" \
+        "$root/usr/share/libvirt/cpu_map/index.xml"
+    grep -q x86_lab-any "$root/usr/share/libvirt/cpu_map/index.xml" ||
+        die "cannot add the fallback CPU model to libvirt's cpu_map/index.xml"
+    mkdir -p "$root"/var/lib/libvirt "$root"/var/log/libvirt "$root"/etc/libvirt
+}
+
 build_dom0_root() {
     local root=$1 kdir=$2 tmp=$3 p f
     say "extracting ${#DOM0_PKGS[@]} packages into the dom0 tree"
@@ -215,6 +290,7 @@ build_dom0_root() {
         mkdir -p "$root/$(dirname "$f")"
         cp -a "$tmp/ul/$f" "$root/$f"
     done
+    add_libvirt "$root" "$tmp"
     # Trim what a RAM-only dom0 never uses (and python, which is absent).
     rm -rf "$root"/usr/share/{doc,man,info,locale,lintian,bug,bash-completion} \
         "$root"/usr/share/initramfs-tools "$root"/usr/lib/xen-4.17/lib/python \
@@ -336,7 +412,8 @@ main() {
     candidate_versions "$KMETA_PKG"
     KPKG=$(apt-cache depends "$KMETA_PKG" | awk '/Depends: linux-image-/ { print $2; exit }')
     [[ -n $KPKG ]] || die "cannot find the kernel package $KMETA_PKG depends on"
-    candidate_versions "$KPKG" "${DOM0_PKGS[@]}" "${UL_PKGS[@]}"
+    candidate_versions "$KPKG" "${DOM0_PKGS[@]}" "${UL_PKGS[@]}" "${LV_PKGS[@]}" \
+        "${LV_LIB_PKGS[@]}"
     choose_hypervisor
     say "hypervisor: $HV_PKG=$HV_VER ($HV_WHY)"
 

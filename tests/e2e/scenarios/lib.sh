@@ -189,3 +189,79 @@ dom0c_teardown() {
     xl mem-set 0 "$DOM0_MB" >/dev/null 2>&1
     rm -f /etc/xen/dom0c.conf
 }
+
+# ---- libvirt (issue 7) -------------------------------------------------
+#   lab_libvirt_start [VAR=VALUE...]   writes /etc/libvirt/{libvirtd,libxl}.conf,
+#                            starts libvirtd (Debian 12 has no virtxend) in the
+#                            background with VAR=VALUE added to its environment
+#                            (LD_PRELOAD=..., LIBXL_SAVE_HELPER=...), waits until
+#                            `virsh -c xen:///system version` answers (60 s)
+#   lab_libvirt_stop         SIGTERM, waits for the exit (KILL after 20 s);
+#                            running domains stay up, a new start reconnects
+#   lab_virsh ARGS...        virsh -c xen:///system ARGS...
+# No systemd, dbus or polkit: root on the unix socket, auth "none".  Logs:
+# /var/log/libvirt/libvirtd.log (libvirt's libxl driver and API calls at
+# debug, the rest from warnings), libxl/libxl-driver.log (libxenlight's own
+# messages, debug), libxl/NAME.log (per domain), libvirtd.out (stdout/err).
+LAB_LIBVIRT_URI=xen:///system
+LAB_LIBVIRT_PID=/run/libvirtd.pid
+LAB_LIBVIRT_LOG=/var/log/libvirt
+
+lab_virsh() { virsh -q -c "$LAB_LIBVIRT_URI" "$@"; }
+
+lab_libvirt_start() {
+    local pid i
+    if [[ -s $LAB_LIBVIRT_PID ]] && kill -0 "$(cat "$LAB_LIBVIRT_PID")" 2>/dev/null; then
+        info "libvirtd already runs (pid $(cat "$LAB_LIBVIRT_PID"))"
+        return 1
+    fi
+    mkdir -p /etc/libvirt "$LAB_LIBVIRT_LOG/libxl" /var/lib/libvirt /run/libvirt
+    cat >/etc/libvirt/libvirtd.conf <<CONF
+# The lab's libvirtd: local unix socket only, root, no polkit.
+listen_tls = 0
+listen_tcp = 0
+unix_sock_group = "root"
+unix_sock_rw_perms = "0700"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+mdns_adv = 0
+audit_level = 0
+host_uuid = "2e6b0a1c-3d4e-4f50-8a61-7b2c9d0e1f23"
+# log_level 1 also makes libxl-driver.log (libxenlight's logger) debug.
+log_level = 1
+log_filters = "1:libxl 1:libvirt 3:*"
+log_outputs = "1:file:$LAB_LIBVIRT_LOG/libvirtd.log"
+CONF
+    cat >/etc/libvirt/libxl.conf <<CONF
+# dom0 has dom0_mem= and the lab's xl.conf autoballoon="off": same here.
+autoballoon = 0
+CONF
+    # Not daemonized (-d would send early errors to /dev/null): a session of
+    # its own, stdout/err to a file, the pid file written by libvirtd.
+    setsid env "$@" /usr/sbin/libvirtd --pid-file "$LAB_LIBVIRT_PID" \
+        >>"$LAB_LIBVIRT_LOG/libvirtd.out" 2>&1 </dev/null &
+    pid=$!
+    for ((i = 0; i < 120; i++)); do
+        lab_virsh version >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    info "libvirtd (pid $pid) did not answer; tail of its logs:"
+    tail -n 15 "$LAB_LIBVIRT_LOG/libvirtd.out" "$LAB_LIBVIRT_LOG/libvirtd.log" 2>/dev/null
+    return 1
+}
+
+lab_libvirt_stop() {
+    local pid
+    pid=$(cat "$LAB_LIBVIRT_PID" 2>/dev/null)
+    if [[ -z $pid ]] || ! kill -0 "$pid" 2>/dev/null; then
+        rm -f "$LAB_LIBVIRT_PID"
+        return 0
+    fi
+    kill -TERM "$pid"
+    wait_until 20 _lab_gone "$pid" || { kill -KILL "$pid"; wait_until 5 _lab_gone "$pid"; }
+    rm -f "$LAB_LIBVIRT_PID"
+}
+_lab_gone() {   # no such process, or a zombie not reaped yet
+    [[ ! -e /proc/$1 ]] || [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
+}
