@@ -157,6 +157,13 @@ static int irq_owner(const struct d0_backend_state *st, const struct d0_irq *q,
     return -1;
 }
 
+static bool quiescing(dom0c_ctx *ctx, uint32_t domid)
+{
+    const struct d0_domain *d = d0_facts_domain(&ctx->facts, domid);
+
+    return !d || d->quiescing;
+}
+
 static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
                        int new_blk, struct placed_domain *cache,
                        unsigned *nr_cache, unsigned *moves)
@@ -182,7 +189,11 @@ static void place_irqs(dom0c_ctx *ctx, struct d0_backend_state *st,
             st->irq[s].domid = irq_owner(st, &q[i], st->irq[s].age);
         if (!pl && st->irq[s].domid > 0)
             pl = where(ctx, (uint32_t)st->irq[s].domid, cache, nr_cache);
-        if (!pl || pl->dom0_vcpu == st->irq[s].vcpu)
+        /* An event channel moves only once it has been listed for a
+         * period, and never while its domU is paused, suspending or
+         * dying: its backend may be connecting or tearing down. */
+        if (!pl || pl->dom0_vcpu == st->irq[s].vcpu || st->irq[s].age < 1 ||
+            quiescing(ctx, (uint32_t)st->irq[s].domid))
             continue;
         d0_cpuset one;
         d0_cpuset_zero(&one);

@@ -50,6 +50,9 @@ struct d0_domain {
     struct d0_vnode *vnuma;
     uint64_t *node_pages;           /* NULL, or nr_nodes counts (4 KiB
                                      * pages, from debug key 'u') */
+    bool quiescing;                 /* live only: paused, shutting down
+                                     * (a suspend for save or migration)
+                                     * or dying; not in the JSON format */
 };
 
 struct d0_facts {

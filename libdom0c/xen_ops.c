@@ -195,6 +195,7 @@ static int one_domain(libxl_ctx *c, struct d0_facts *f,
     free(name);
     d->memory_mb = info->current_memkb >> 10;
     d->max_mb = info->max_memkb >> 10;
+    d->quiescing = info->paused || info->shutdown || info->dying;
     node_affinity(c, d);
     int rc = vcpus(c, f, d);
     return rc ? rc : vnuma(c, d);

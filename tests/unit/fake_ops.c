@@ -219,8 +219,12 @@ static int h_facts(void *h, struct d0_facts *out)
 
     if (rc)
         return rc;
-    return d0_facts_from_json(F(h)->facts_json, strlen(F(h)->facts_json),
-                              out, err, sizeof(err));
+    rc = d0_facts_from_json(F(h)->facts_json, strlen(F(h)->facts_json),
+                            out, err, sizeof(err));
+    for (unsigned i = 0; !rc && i < out->nr_domains; i++)
+        out->domains[i].quiescing = out->domains[i].domid < 64 &&
+            (F(h)->quiescing >> out->domains[i].domid & 1);
+    return rc;
 }
 
 static int h_target_get(void *h, uint64_t *kb)

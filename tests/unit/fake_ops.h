@@ -53,6 +53,7 @@ struct fake {
     pid_t self;
     uint64_t domu_target_kb[64];    /* by domid */
     uint64_t io[64];                /* I/O bytes so far, by domid */
+    uint64_t quiescing;             /* bit D: domid D paused/suspending */
     unsigned calls[D0_OP_NR];
     unsigned nr_seq;                /* every call's kind, in order */
     unsigned char seq[4096];
