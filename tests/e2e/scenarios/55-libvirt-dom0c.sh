@@ -39,13 +39,15 @@ shut_off() { [[ $(state_of) == shut_off ]] && ! xl domid $name >/dev/null 2>&1; 
 running() { [[ $(state_of) == running ]]; }
 ledger() { xenstore-read "/tool/dom0c/domains/$1/$2" 2>/dev/null; }
 entries() { xenstore-list /tool/dom0c/domains 2>/dev/null | tr '\n' ,; }
-# save_helpers: every 0.1 s, the cgroup and CPUs of each save helper.
+# save_helpers: every 0.1 s, the cgroup and CPUs of each save helper
+# (one that exits between the reads is left out).
 save_helpers() {
-    local c
+    local c cg cpus
     while :; do
         for c in $(grep -l '^libxl-save-hel' /proc/[0-9]*/comm 2>/dev/null); do
-            echo "$(cut -d' ' -f1 "${c%/comm}/stat" 2>/dev/null) $(cg_of "$(basename "${c%/comm}")")" \
-                "$(sed -n 's/^Cpus_allowed_list:\t*//p' "${c%/comm}/status" 2>/dev/null)"
+            cg=$(cg_of "$(basename "${c%/comm}")")
+            cpus=$(sed -n 's/^Cpus_allowed_list:\t*//p' "${c%/comm}/status" 2>/dev/null)
+            [[ -n $cg && -n $cpus ]] && echo "${c%/comm} $cg $cpus"
         done
         sleep 0.1
     done
