@@ -52,12 +52,7 @@ if [[ $MODE == dom0c ]]; then
     MAIN=$(cat "$DOM0C_CG/main/cpuset.cpus.effective" 2>/dev/null)
     check bench-setup "$rc" init_rc="$rc" shell_cgroup="$(cg_of $$)" main_cpus="${MAIN:-none}" \
         dom0_target_kb="$(dom0_target_kb)" dom0cd_pid="$(cat /run/dom0cd.pid 2>/dev/null)"
-    # B2's control load: node 0's container, whose vCPU neither the main
-    # container nor the migration (node 1) uses.
-    CTRL_CG=$DOM0C_CG/node0/benchload
-    CTRL_CPU=$(cut -d, -f1 "$DOM0C_CG/node0/cpuset.cpus.effective" | cut -d- -f1)
-    mkdir -p "$CTRL_CG"
-    at_exit 'for p in $(cat $CTRL_CG/cgroup.procs 2>/dev/null); do echo $p >$DOM0C_CG/main/cgroup.procs; done; rmdir $CTRL_CG'
+    at_exit 'for p in $(cat $CTRL_CG/cgroup.procs 2>/dev/null); do echo $p >$DOM0C_CG/main/cgroup.procs; done; rmdir $CTRL_CG 2>/dev/null'
 else
     XL=xl
     # dom0 sized statically like the main container: vCPU 0 only, 640 MB.
@@ -212,6 +207,14 @@ sample_helper() {   # the CPU of every libxl-save-helper, every 0.2 s
 }
 : >/tmp/helper.samples
 node_b1=$(domU_node "$d")
+# B2's control load (dom0c mode): the other node's container, whose vCPU
+# neither the main container nor this migration uses.
+if [[ $MODE == dom0c && $node_b1 =~ ^[01]$ ]]; then
+    CTRL_CG=$DOM0C_CG/node$((1 - node_b1))/benchload
+    CTRL_CPU=$(cut -d, -f1 "${CTRL_CG%/*}/cpuset.cpus.effective" | cut -d- -f1)
+    mkdir -p "$CTRL_CG"
+    bench test=b2-control node="$((1 - node_b1))" cpu="$CTRL_CPU"
+fi
 for r in $(seq 1 "$REPS"); do
     for load in idle half full ${CTRL_CG:+ctrl}; do
         fits 60 || { bench test=skipped what=b2-$load-$r; continue; }

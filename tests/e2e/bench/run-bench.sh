@@ -133,7 +133,7 @@ jq -r '
     | "| B2 migration, main container \($l), s | \(.b2.native[$l] | spread) | \(.b2.dom0c[$l] | spread) |" ),
   "| B2 ratio half/idle | \(.b2.native.ratio_half_idle | f) | \(.b2.dom0c.ratio_half_idle | f) |",
   "| B2 ratio full/idle | \(.b2.native.ratio_full_idle | f) | \(.b2.dom0c.ratio_full_idle | f) |",
-  "| B2 control: same loop in node 0'"'"'s container (no main, no migration work), s | n/a | \(.b2.dom0c.ctrl | spread) |",
+  "| B2 control: same loop in the other node'"'"'s container (no main, no migration work), s | n/a | \(.b2.dom0c.ctrl | spread) |",
   "| B2 ratio control/idle (the lab'"'"'s own cost of one busy emulated CPU) | n/a | \(.b2.dom0c.ratio_ctrl_idle | f) |",
   "| blkback CPU time on the domU'"'"'s node, % (median over domUs) | \(.locality.native.blkback_on_node_pct_median | f) | \(.locality.dom0c.blkback_on_node_pct_median | f) |",
   "| blkif-backend IRQs on the domU'"'"'s node, % (median over domUs) | \(.locality.native.irq_on_node_pct_median | f) | \(.locality.dom0c.irq_on_node_pct_median | f) |",
@@ -179,7 +179,7 @@ set ylabel "migration time, s"
 set xrange [-0.3:3.3]
 set xtics ("idle" 0, "half" 1, "full" 2, "control" 3)
 plot "$OUT/b2-native.dat" using 1:3:4:5 with yerrorlines lw 2 title "native", \
-     "$OUT/b2-dom0c.dat" using 1:3:4:5 with yerrorlines lw 2 title "libdom0c (control: loop in node 0's container)"
+     "$OUT/b2-dom0c.dat" using 1:3:4:5 with yerrorlines lw 2 title "libdom0c (control: loop in the other node's container)"
 EOF
 else
     say "gnuplot missing (apt-get install gnuplot-nox): no plots"
