@@ -56,40 +56,8 @@ check libvirtd-start "$rc" rc="$rc" start_s="$(since "$t0")" pid="${pid:-none}" 
 if [[ $rc -ne 0 ]]; then exit 1; fi
 
 # --- define from XML ----------------------------------------------------------
-# Xen PV in libvirt's words: <domain type='xen'>, machine='xenpv', the
-# kernel and initrd given directly (no pygrub).  A file disk with the 'phy'
-# driver is what xl's target= does here (the block script, a loop device);
-# driver 'qemu' would need QEMU's qdisk backend, which this dom0 lacks.  The
-# vif's script is libxl's default, vif-bridge.
 truncate -s 64M "$img"
-cat >/tmp/$name.xml <<EOF
-<domain type='xen'>
-  <name>$name</name>
-  <memory unit='MiB'>256</memory>
-  <currentMemory unit='MiB'>256</currentMemory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenpv'>linux</type>
-    <kernel>$LAB_DOMU_KERNEL</kernel>
-    <initrd>$LAB_DOMU_RAMDISK</initrd>
-    <cmdline>console=hvc0 loglevel=4 dom0c_ip=$ip</cmdline>
-  </os>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>restart</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='phy' type='raw'/>
-      <source file='$img'/>
-      <target dev='xvda' bus='xen'/>
-    </disk>
-    <interface type='bridge'>
-      <source bridge='$LAB_BRIDGE'/>
-    </interface>
-    <console type='pty'><target type='xen' port='0'/></console>
-  </devices>
-</domain>
-EOF
+lab_libvirt_xml $name 256 $ip "$img" >/tmp/$name.xml
 out=$(lab_virsh define /tmp/$name.xml 2>&1)
 rc=$?
 check virsh-define "$rc" rc="$rc" state="$(state_of)" said="$out"

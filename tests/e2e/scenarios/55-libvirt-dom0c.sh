@@ -52,32 +52,6 @@ save_helpers() {
         sleep 0.1
     done
 }
-domain_xml() {   # NAME MB IP DISK
-    cat <<EOF
-<domain type='xen'>
-  <name>$1</name>
-  <memory unit='MiB'>$2</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenpv'>linux</type>
-    <kernel>$LAB_DOMU_KERNEL</kernel>
-    <initrd>$LAB_DOMU_RAMDISK</initrd>
-    <cmdline>console=hvc0 loglevel=4 dom0c_ip=$3</cmdline>
-  </os>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>restart</on_reboot>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='phy' type='raw'/>
-      <source file='$4'/>
-      <target dev='xvda' bus='xen'/>
-    </disk>
-    <interface type='bridge'><source bridge='$LAB_BRIDGE'/></interface>
-    <console type='pty'><target type='xen' port='0'/></console>
-  </devices>
-</domain>
-EOF
-}
 
 # --- dom0c on, libvirtd with the installed drop-in and hook ---------------------
 dom0c_teardown
@@ -99,7 +73,7 @@ check shim-loaded "$rc" rc="$rc" env="$(echo "${env[*]}" | tr ' ' ,)" shim_mappi
 
 # --- define + start: carved and reserved like xl create -------------------------
 truncate -s 64M "$img"
-domain_xml $name 256 $ip "$img" >/tmp/$name.xml
+lab_libvirt_xml $name 256 $ip "$img" >/tmp/$name.xml
 lab_virsh define /tmp/$name.xml >/dev/null
 out=$(lab_virsh start $name 2>&1)
 rc=$?
@@ -183,7 +157,7 @@ expect destroy-released '[[ $rc -eq 0 && -n $d3 && $given3 == $((256 - EPS)) ]] 
     snapshot_diff="$(diff <(echo "$before") <(dom0c_snapshot) | grep -c '^[<>]')"
 
 # --- a domU no node fits: refused, nothing reserved ------------------------------
-domain_xml big 8000 10.99.0.56 "$img" >/tmp/big.xml
+lab_libvirt_xml big 8000 10.99.0.56 "$img" >/tmp/big.xml
 lab_virsh define /tmp/big.xml >/dev/null
 out=$(lab_virsh start big 2>&1)
 rc=$?
