@@ -38,7 +38,15 @@ node_of_cpu() { echo $(($1 / CPN)); }
 
 # --- mode setup ---------------------------------------------------------------
 loads=()
-stop_loads() { local p; for p in "${loads[@]}"; do kill "$p" 2>/dev/null; done; wait "${loads[@]}" 2>/dev/null; loads=(); }
+# Never a bare `wait`: with no loads it would wait for every child of this
+# shell, dom0cd included, for ever (what looked like a migration hang).
+stop_loads() {
+    local p
+    ((${#loads[@]})) || return 0
+    for p in "${loads[@]}"; do kill "$p" 2>/dev/null; done
+    wait "${loads[@]}" 2>/dev/null
+    loads=()
+}
 at_exit stop_loads
 if [[ $MODE == dom0c ]]; then
     XL=xl-dom0c
@@ -47,11 +55,11 @@ if [[ $MODE == dom0c ]]; then
     dom0c_teardown
     dom0c_lab_conf
     dom0c init >/tmp/dom0c-init.log 2>&1; rc=$?
-    # dom0cd starts after B2: with it running, the first live migration
-    # of this scenario froze dom0 in 3 of 3 boots (docs/bench/README.md).
+    dom0cd -f --period 1 --pidfile /run/dom0cd.pid >/tmp/dom0cd.log 2>&1 &
+    sleep 2
     MAIN=$(cat "$DOM0C_CG/main/cpuset.cpus.effective" 2>/dev/null)
     check bench-setup "$rc" init_rc="$rc" shell_cgroup="$(cg_of $$)" main_cpus="${MAIN:-none}" \
-        dom0_target_kb="$(dom0_target_kb)"
+        dom0_target_kb="$(dom0_target_kb)" dom0cd_pid="$(cat /run/dom0cd.pid 2>/dev/null)"
     at_exit 'for p in $(cat $CTRL_CG/cgroup.procs 2>/dev/null); do echo $p >$DOM0C_CG/main/cgroup.procs; done; rmdir $CTRL_CG 2>/dev/null'
 else
     XL=xl
@@ -246,11 +254,6 @@ bench test=helper node="$node_b1" samples="$(wc -l </tmp/helper.samples)" \
 $XL destroy b1 >/dev/null 2>&1
 domu_destroy b1
 
-if [[ $MODE == dom0c ]]; then
-    dom0cd -f --period 1 --pidfile /run/dom0cd.pid >/tmp/dom0cd.log 2>&1 &
-    sleep 2
-    bench test=dom0cd started=after-b2 pid="$(cat /run/dom0cd.pid 2>/dev/null)"
-fi
 # --- Overhead: xl create / destroy, stock vs patched, alternated --------------
 # On a quiet host (no other domU; dom0cd running): what the library adds
 # to the toolstack, not the contention of B1's busy domUs.
