@@ -63,7 +63,7 @@ ALL        := $(B)/libdom0c.a $(SHLIB) $(B)/dom0c $(B)/dom0cd $(B)/libdom0c.pc \
               $(EXAMPLE) $(SHIM) $(SAVEHELPER) $(SHIM_GEN)
 
 .PHONY: all deps install check unit golden regen-golden bench e2e demo \
-        clean help asan xl bench-lab preload
+        clean help asan xl bench-lab bench-publish preload
 all: $(ALL)
 
 help:
@@ -75,6 +75,7 @@ help:
 	@echo "make demo       boot the lab and show what libdom0c does"
 	@echo "make bench      policy micro-benchmark (prints figures)"
 	@echo "make bench-lab  the thesis's benchmarks on the real-Xen lab, native vs libdom0c"
+	@echo "make bench-publish  its last figures into docs/bench/ and the README"
 	@echo "make xl         the patched xl (Debian's Xen 4.17 source + xl-patches/)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) (xl as sbin/xl-dom0c)"
 
@@ -232,6 +233,10 @@ e2e: all xl
 # The lab benchmarks (not a test; ~13 minutes): docs/bench/README.md.
 bench-lab: all xl
 	tests/e2e/bench/run-bench.sh
+
+# Its last figures into docs/bench/ and README.md's Results section.
+bench-publish:
+	tests/e2e/bench/publish.sh
 
 demo:
 	$(Q)$(MAKE) --no-print-directory deps

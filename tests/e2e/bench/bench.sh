@@ -215,8 +215,8 @@ sample_helper() {   # the CPU of every libxl-save-helper, every 0.2 s
 }
 : >/tmp/helper.samples
 node_b1=$(domU_node "$d")
-# B2's control load (dom0c mode): the other node's container, whose vCPU
-# neither the main container nor this migration uses.
+# B2's other-node load (dom0c mode): the same loop in the secondary
+# container of the node the domU is not on, instead of main.
 if [[ $MODE == dom0c && $node_b1 =~ ^[01]$ ]]; then
     CTRL_CG=$DOM0C_CG/node$((1 - node_b1))/benchload
     CTRL_CPU=$(cut -d, -f1 "${CTRL_CG%/*}/cpuset.cpus.effective" | cut -d- -f1)
