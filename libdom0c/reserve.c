@@ -328,8 +328,10 @@ int dom0c_release(dom0c_ctx *ctx, uint32_t domid, const char *uuid)
     if (!rc) rc = d0_xs_transaction(&ctx->be, release_txn, &r);
     if (!rc && r.found) {
         D0_DEBUG(ctx->lg, "released domain %u (%s)", domid, r.e.uuid);
-        rc = d0_ctx_refresh(ctx);
-        if (!rc) rc = d0_planned_now(ctx, &planned);
+        /* The layout is the host's and dom0's (topology, dom0's vCPUs and
+         * ceiling), which no domU's end changes: the context's facts do,
+         * no second read (it was half of what release cost xl destroy). */
+        rc = d0_planned_now(ctx, &planned);
         if (!rc) rc = d0_apply_memory(ctx, &planned, NULL);
     }
     if (!rc)
