@@ -133,7 +133,11 @@ typedef struct dom0c_decision {
  *    nothing is carved again (req->memory_mb is then ignored);
  *  - otherwise a feasible decision is recorded as pending, so that
  *    dom0c_reconcile() can adopt the domain if the toolstack dies between
- *    the create and dom0c_commit(), or drop it if the create never happened.
+ *    the create and dom0c_commit(), or drop it if the create never happened;
+ *  - the decision counts what the other pending domUs not created yet
+ *    will take, in one xenstore transaction with recording it: creates
+ *    prepared at the same time (libvirtd's threads, several xl) do not
+ *    all choose the same free memory.
  * Live failures follow on_error (strict: returned; degrade: logged, 0).
  */
 int dom0c_prepare(dom0c_ctx *ctx, const dom0c_request *req,

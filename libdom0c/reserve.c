@@ -19,8 +19,10 @@
 /* ---- prepare: choose, carve, remember the intent ------------------- */
 
 struct intent {
+    dom0c_ctx *ctx;
+    const dom0c_request *req;
     const char *uuid;
-    dom0c_decision *d;              /* in: fresh decision; out: final */
+    dom0c_decision *d;              /* out: the decision */
     const struct d0_layout *l;
     pid_t pid;
 };
@@ -72,6 +74,40 @@ static int find_recorded(struct d0_backend *b, d0_txn t, struct intent *in)
     return rc;
 }
 
+/*
+ * The decision, on the host's free memory less what the other prepared
+ * domUs that do not exist yet will take.  Reading the pending list puts
+ * it in this transaction: two prepares at once conflict, and the one
+ * retried sees the other's intent (no two creates choose the same room).
+ */
+static int decide(struct d0_backend *b, d0_txn t, struct intent *in)
+{
+    dom0c_ctx *ctx = in->ctx;
+    struct d0_host_load load = ctx->load;
+    struct d0_layout l = ctx->layout;
+    struct d0_pending *p = NULL;
+    unsigned nr = 0;
+    int rc = d0_pending_list(b, t, &p, &nr);
+
+    for (unsigned i = 0; !rc && i < nr; i++) {
+        bool exists = false;
+        for (unsigned k = 0; k < ctx->facts.nr_domains; k++)
+            exists |= !strcmp(ctx->facts.domains[k].uuid, p[i].uuid);
+        if (exists || !strcmp(p[i].uuid, in->uuid))
+            continue;           /* its memory is already taken in Xen */
+        dom0c_decision other = { .verdict = DOM0C_OK,
+            .given_mb = p[i].given_mb, .epsilon_mb = p[i].epsilon_mb,
+            .nodemap = p[i].nodemap,
+            .nr_nodes = (unsigned)__builtin_popcountll(p[i].nodemap) };
+        d0_policy_account(&load, &l, &other, 0);
+    }
+    free(p);
+    if (!rc)
+        d0_policy_prepare(&load, &ctx->layout, &ctx->cfg, &ctx->facts,
+                          in->req, in->d);
+    return rc;
+}
+
 static int intent_txn(struct d0_backend *b, d0_txn t, void *arg)
 {
     struct intent *in = arg;
@@ -81,8 +117,9 @@ static int intent_txn(struct d0_backend *b, d0_txn t, void *arg)
         rc = find_recorded(b, t, in);
     if (rc)
         return rc < 0 ? rc : 0;
-    if (in->d->verdict != DOM0C_OK)
-        return 0;
+    rc = decide(b, t, in);
+    if (rc || in->d->verdict != DOM0C_OK)
+        return rc;
     struct d0_pending p = { .requested_mb = in->d->requested_mb,
                             .given_mb = in->d->given_mb,
                             .epsilon_mb = in->d->epsilon_mb,
@@ -94,16 +131,18 @@ static int intent_txn(struct d0_backend *b, d0_txn t, void *arg)
 int d0_prepare_live(dom0c_ctx *ctx, const dom0c_request *req,
                     dom0c_decision *d)
 {
-    struct intent in = { .uuid = req->uuid, .d = d, .l = &ctx->layout,
+    struct intent in = { .ctx = ctx, .req = req, .uuid = req->uuid,
+                         .d = d, .l = &ctx->layout,
                          .pid = ctx->be.ops->self(ctx->be.h) };
     int rc = d0_ctx_refresh(ctx);
 
     if (rc)
         return rc;
-    d0_policy_prepare(&ctx->load, &ctx->layout, &ctx->cfg, &ctx->facts,
-                      req, d);
-    if (!req->uuid)
+    if (!req->uuid) {
+        d0_policy_prepare(&ctx->load, &ctx->layout, &ctx->cfg, &ctx->facts,
+                          req, d);
         return 0;
+    }
     rc = d0_xs_transaction(&ctx->be, intent_txn, &in);
     if (rc == -ENOENT)
         D0_ERR(ctx->lg, ENOENT, "%s/version is missing: run 'dom0c init' "

@@ -376,6 +376,31 @@ static void test_eagain_restarts(void **state)
     assert_string_equal(fake_xs(&w->f, "/tool/dom0c/domains/5/uuid"), UUID);
 }
 
+/* Two creates prepared before either exists: the second is decided on
+ * what the first will take (node 1 has 1900 MB free; each needs 1500). */
+static void test_prepares_see_each_other(void **state)
+{
+    struct world *w = *state;
+    dom0c_request a = { .uuid = UUID, .memory_mb = 1500, .vcpus = 1,
+                        .epsilon_mb = -1 };
+    dom0c_request b = a;
+    dom0c_decision da, db;
+
+    world_init(w);
+    b.uuid = UUID2;
+    assert_int_equal(dom0c_prepare(w->ctx, &a, &da), 0);
+    assert_int_equal(da.verdict, DOM0C_OK);
+    assert_int_equal(da.nodemap, 2);
+    assert_int_equal(dom0c_prepare(w->ctx, &b, &db), 0);
+    assert_int_equal(db.verdict, DOM0C_NO_NODE_FITS);
+    /* Once the first exists, Xen's free memory says it: not counted
+     * twice (here the facts still show 1900 MB free on node 1). */
+    w->f.facts_json = world_host_domu;      /* domU 5 runs UUID */
+    assert_int_equal(dom0c_prepare(w->ctx, &b, &db), 0);
+    assert_int_equal(db.verdict, DOM0C_OK);
+    assert_int_equal(db.nodemap, 2);
+}
+
 static void test_not_initialised(void **state)
 {
     struct world *w = *state;
@@ -423,6 +448,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_place_prepared, setup,
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_eagain_restarts, setup,
+                                        world_teardown),
+        cmocka_unit_test_setup_teardown(test_prepares_see_each_other, setup,
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_not_initialised, setup,
                                         world_teardown),
