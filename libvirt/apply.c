@@ -1,7 +1,7 @@
 /*
- * apply.c - a dom0c decision written into the libxl config libvirt
- * hands to libxl_domain_create_new/_restore, as xl_dom0c.c's apply()
- * does:
+ * apply.c - a dom0c decision written into the libxl config handed to
+ * libxl_domain_create_new/_restore (carve.h: the libvirt shim's and the
+ * patched xl's one implementation):
  *   target   M - n*eps                      (given_mb)
  *   max      the config's max less n*eps, never below the target
  *   nodemap  the n nodes, numa_placement off (libxl's own placement
@@ -24,7 +24,7 @@
 #include <string.h>
 #include <libxl_utils.h>
 
-#include "shim.h"
+#include "carve.h"
 
 struct staged {
     uint64_t target_kb, max_kb, balloon_kb;
@@ -39,7 +39,7 @@ static uint64_t own_max(const libxl_domain_config *c, const dom0c_decision *d)
 {
     const libxl_domain_build_info *b = &c->b_info;
 
-    return shim_xsdata_mb(c, "dom0c-max-mb",
+    return carve_xsdata_mb(c, "dom0c-max-mb",
                           b->max_memkb != LIBXL_MEMKB_DEFAULT
                           ? b->max_memkb >> 10 : d->requested_mb);
 }
@@ -112,11 +112,11 @@ static int xsdata(const libxl_domain_config *c, const dom0c_decision *d,
     char m[24], x[24];
     const char *pairs[] = { "dom0c-mb", m, "dom0c-max-mb", x };
 
-    if (shim_xsdata_get(c, "dom0c-mb"))
+    if (carve_xsdata_get(c, "dom0c-mb"))
         return 0;
     snprintf(m, sizeof(m), "%llu", (unsigned long long)d->requested_mb);
     snprintf(x, sizeof(x), "%llu", (unsigned long long)own_max(c, d));
-    st->xsdata = shim_xsdata_add(c->c_info.xsdata, pairs, 2);
+    st->xsdata = carve_xsdata_add(c->c_info.xsdata, pairs, 2);
     return st->xsdata ? 0 : -ENOMEM;
 }
 
@@ -136,7 +136,7 @@ static void unstage(struct staged *st)
 }
 
 static int stage(const libxl_domain_config *c, const dom0c_decision *d,
-                 const struct shim_sizes *sz, struct staged *st)
+                 const struct carve_sizes *sz, struct staged *st)
 {
     const libxl_domain_build_info *b = &c->b_info;
     int rc = bitmap(&st->nodemap, sz->max_nodes, &d->nodemap,
@@ -179,7 +179,7 @@ static void install(libxl_domain_config *c, struct staged *st)
 
 /* -EINVAL: not a feasible decision; -ERANGE: the host's bitmaps cannot
  * hold its nodes. */
-static int check(const dom0c_decision *d, const struct shim_sizes *sz)
+static int check(const dom0c_decision *d, const struct carve_sizes *sz)
 {
     if (d->verdict != DOM0C_OK || !d->nodemap || !d->given_mb ||
         d->requested_mb < d->given_mb ||
@@ -191,8 +191,8 @@ static int check(const dom0c_decision *d, const struct shim_sizes *sz)
     return 0;
 }
 
-int shim_apply(libxl_domain_config *c, const dom0c_decision *d,
-               bool incoming, const struct shim_sizes *sz,
+int carve_apply(libxl_domain_config *c, const dom0c_decision *d,
+               bool incoming, const struct carve_sizes *sz,
                uint64_t *balloon_kb)
 {
     struct staged st = { 0 };

@@ -47,7 +47,7 @@ refuse(struct create *cr, const char *fmt, ...)
     return ERROR_FAIL;
 }
 
-static int sizes(libxl_ctx *ctx, struct shim_sizes *sz)
+static int sizes(libxl_ctx *ctx, struct carve_sizes *sz)
 {
     int cpus = libxl_get_max_cpus(ctx), nodes = libxl_get_max_nodes(ctx);
 
@@ -62,11 +62,11 @@ static int sizes(libxl_ctx *ctx, struct shim_sizes *sz)
  * the create (strict) or leaves the config as it was (degrade). */
 static int carve(struct create *cr, libxl_ctx *ctx, libxl_domain_config *c)
 {
-    struct shim_sizes sz;
+    struct carve_sizes sz;
     int rc = sizes(ctx, &sz);
 
     if (!rc)
-        rc = shim_apply(c, &cr->d, cr->incoming, &sz, &cr->balloon_kb);
+        rc = carve_apply(c, &cr->d, cr->incoming, &sz, &cr->balloon_kb);
     if (!rc) {
         cr->active = true;
         shim_say(&cr->call.log, XTL_INFO, "%s gets %llu of %llu MB on "
@@ -94,12 +94,12 @@ static int before(struct create *cr, libxl_ctx *ctx, libxl_domain_config *c)
     cr->name = c->c_info.name ? c->c_info.name : "(unnamed)";
     if (!shim_begin(&cr->call, cr->incoming ? "restore" : "create"))
         return 0;
-    if (shim_opted_out(c)) {
+    if (carve_opted_out(c)) {
         shim_say(&cr->call.log, XTL_DEBUG, "%s: dom0c = 0, left alone",
                  cr->name);
         return 0;
     }
-    shim_request(c, &req, cr->uuid);
+    carve_request(c, &req, cr->uuid);
     rc = dom0c_prepare(cr->call.dc, &req, &cr->d);
     if (rc)                         /* strict: degrade gave 0 */
         return refuse(cr, "dom0c could not reserve its share (%s)",

@@ -1,6 +1,7 @@
 /*
  * request.c - what libdom0c is asked for a domain libvirt creates or
- * restores, read from its libxl config exactly as xl_dom0c.c reads it:
+ * restores, read from its libxl config (carve.h; the patched xl reads
+ * its domains with this code too):
  *   M       xsdata dom0c-mb when a carved config travels, else the
  *           target (libvirt: <currentMemory>)
  *   vcpus   b_info.max_vcpus
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <libxl_utils.h>
 
-#include "shim.h"
+#include "carve.h"
 
 /* The target, or the maximum when the config leaves it to libxl. */
 static uint64_t memory_mb(const libxl_domain_build_info *b)
@@ -35,7 +36,7 @@ static void hard_cpus(const libxl_domain_build_info *b, uint64_t *cpus)
     }
 }
 
-void shim_request(const libxl_domain_config *c, dom0c_request *r,
+void carve_request(const libxl_domain_config *c, dom0c_request *r,
                   char uuid[37])
 {
     const libxl_domain_build_info *b = &c->b_info;
@@ -43,10 +44,10 @@ void shim_request(const libxl_domain_config *c, dom0c_request *r,
     snprintf(uuid, 37, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(c->c_info.uuid));
     memset(r, 0, sizeof(*r));
     r->uuid = uuid;
-    r->memory_mb = shim_xsdata_mb(c, "dom0c-mb", memory_mb(b));
+    r->memory_mb = carve_xsdata_mb(c, "dom0c-mb", memory_mb(b));
     r->vcpus = b->max_vcpus > 0 ? (unsigned)b->max_vcpus : 0;
-    r->epsilon_mb = shim_xsdata_get(c, "dom0c-epsilon")
-                    ? (int64_t)shim_xsdata_mb(c, "dom0c-epsilon", 0) : -1;
+    r->epsilon_mb = carve_xsdata_get(c, "dom0c-epsilon")
+                    ? (int64_t)carve_xsdata_mb(c, "dom0c-epsilon", 0) : -1;
     for (int i = 0; i < b->num_vnuma_nodes && i < DOM0C_MAX_NODES; i++)
         r->vnuma_pnodes[r->nr_vnuma++] = b->vnuma_nodes[i].pnode;
     hard_cpus(b, r->cpus);

@@ -86,7 +86,7 @@ bool shim_domain_opted_out(libxl_ctx *ctx, uint32_t domid)
 
     libxl_domain_config_init(&c);
     if (!libxl_retrieve_domain_configuration(ctx, domid, &c, NULL))
-        out = shim_opted_out(&c);
+        out = carve_opted_out(&c);
     libxl_domain_config_dispose(&c);
     return out;
 }

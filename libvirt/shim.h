@@ -18,6 +18,8 @@
 #include <libxl.h>
 #include <dom0c.h>
 
+#include "carve.h"
+
 #define SHIM_LIBXL_VERSION "VERS_4.17.0"
 
 /* ---- real.c: libxenlight's own functions -------------------------- */
@@ -75,45 +77,6 @@ int shim_domain_uuid(libxl_ctx *ctx, uint32_t domid, char uuid[37]);
 bool shim_domain_opted_out(libxl_ctx *ctx, uint32_t domid);
 /* libxenlight lacks the function: said, ERROR_FAIL. */
 int shim_missing(const char *name);
-
-/* ---- xsdata.c: the dom0c keys of c_info.xsdata (as xl_dom0c.c) ------ */
-
-const char *shim_xsdata_get(const libxl_domain_config *c, const char *key);
-/* The value as MB, dflt when absent or not a decimal number. */
-uint64_t shim_xsdata_mb(const libxl_domain_config *c, const char *key,
-                        uint64_t dflt);
-/* xsdata "dom0c" = "0": this domain is left alone. */
-bool shim_opted_out(const libxl_domain_config *c);
-/* A new list: kv's pointers (not copied), then the nr key/value pairs
- * of pairs copied, then NULL.  kv is left as it was; free() it (only
- * the array) once the new list replaces it.  NULL when out of memory. */
-char **shim_xsdata_add(char **kv, const char *const *pairs, size_t nr);
-
-/* ---- request.c: d_config -> dom0c_request (pure) ------------------- */
-
-/* As xl_dom0c.c: M from xsdata dom0c-mb when a carved config travels,
- * else the target; vCPUs; eps override; vNUMA pnodes; cpus= from the
- * hard affinity.  r->uuid points to uuid. */
-void shim_request(const libxl_domain_config *c, dom0c_request *r,
-                  char uuid[37]);
-
-/* ---- apply.c: a decision -> d_config->b_info (pure) ---------------- */
-
-struct shim_sizes {
-    unsigned max_cpus;              /* libxl_get_max_cpus() */
-    unsigned max_nodes;             /* libxl_get_max_nodes() */
-};
-
-/* As xl_dom0c.c: memory M - n*eps (maximum carved alike), the nodemap
- * with numa_placement off, hard and soft affinity per vCPU unless the
- * config has its own, dom0c-mb and dom0c-max-mb recorded in xsdata
- * when absent.  incoming (restore, migration): memory never below the
- * image's; *balloon_kb is then the target to set after the commit (0:
- * none).  All or nothing: a failure leaves c as it was: -EINVAL (not a
- * feasible decision), -ERANGE (sz cannot hold its nodes), -ENOMEM. */
-int shim_apply(libxl_domain_config *c, const dom0c_decision *d,
-               bool incoming, const struct shim_sizes *sz,
-               uint64_t *balloon_kb);
 
 /* ---- affinity.c: the calling thread's CPU affinity ----------------- */
 

@@ -1,5 +1,6 @@
 /*
- * xsdata.c - the dom0c keys of c_info.xsdata, the same as xl_dom0c.c:
+ * xsdata.c - the dom0c keys of c_info.xsdata (carve.h, shared with the
+ * patched xl):
  *   dom0c = 0            the domain is left alone (opt-out)
  *   dom0c-epsilon = MB   its eps, instead of dom0c.conf's
  *   dom0c-mb, dom0c-max-mb   what it asked for before any carving
@@ -8,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shim.h"
+#include "carve.h"
 
-const char *shim_xsdata_get(const libxl_domain_config *c, const char *key)
+const char *carve_xsdata_get(const libxl_domain_config *c, const char *key)
 {
     char **kv = c->c_info.xsdata;
 
@@ -20,10 +21,10 @@ const char *shim_xsdata_get(const libxl_domain_config *c, const char *key)
     return NULL;
 }
 
-uint64_t shim_xsdata_mb(const libxl_domain_config *c, const char *key,
+uint64_t carve_xsdata_mb(const libxl_domain_config *c, const char *key,
                         uint64_t dflt)
 {
-    const char *v = shim_xsdata_get(c, key);
+    const char *v = carve_xsdata_get(c, key);
     char *end;
     unsigned long long mb;
 
@@ -33,14 +34,14 @@ uint64_t shim_xsdata_mb(const libxl_domain_config *c, const char *key,
     return *end ? dflt : (uint64_t)mb;
 }
 
-bool shim_opted_out(const libxl_domain_config *c)
+bool carve_opted_out(const libxl_domain_config *c)
 {
-    const char *v = shim_xsdata_get(c, "dom0c");
+    const char *v = carve_xsdata_get(c, "dom0c");
 
     return v && !strcmp(v, "0");
 }
 
-char **shim_xsdata_add(char **kv, const char *const *pairs, size_t nr)
+char **carve_xsdata_add(char **kv, const char *const *pairs, size_t nr)
 {
     size_t n = 0, i;
     char **out;

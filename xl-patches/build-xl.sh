@@ -53,7 +53,11 @@ patch_tree() {
         patch -d "$tree" -p1 -s <"$p"
         say "applied $(basename "$p")"
     done
-    cp "$top"/xl-patches/xl_dom0c.[ch] "$tree/tools/xl/"
+    cp "$top"/xl-patches/xl_dom0c.[ch] "$top"/libvirt/carve.h "$tree/tools/xl/"
+    # The config carving xl shares with the libvirt shim (libvirt/carve.h).
+    for f in xsdata request apply; do
+        cp "$top/libvirt/$f.c" "$tree/tools/xl/dom0c_carve_$f.c"
+    done
     mkdir -p "$tree/tools/xl/xen-tools"
     cp "$src/tools/include/xen-tools/libs.h" "$tree/tools/xl/xen-tools/"
     # Debian ships no tools/config.h: its values, as in Debian's own xl.
@@ -82,7 +86,7 @@ build() {
     for f in "$dir"/*.c; do
         local strict=""
         # Ours builds clean; xl's own files warn with gcc 12 (as upstream).
-        [ "${f##*/}" = xl_dom0c.c ] && strict="-Wextra -Werror"
+        case ${f##*/} in xl_dom0c.c | dom0c_carve_*.c) strict="-Wextra -Werror" ;; esac
         # shellcheck disable=SC2086
         (cd "$dir" && gcc $cflags $strict -c "$f" -o "${f%.c}.o")
         objs+=("${f%.c}.o")

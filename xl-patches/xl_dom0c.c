@@ -16,6 +16,7 @@
 #include <libxlutil.h>
 
 #include "xl.h"
+#include "carve.h"
 #include "xl_dom0c.h"
 #include "xl_utils.h"
 
@@ -56,16 +57,6 @@ static dom0c_ctx *dom0c(void)
 
 /* ---- per-domain keys in c_info.xsdata ----------------------------- */
 
-static const char *xsdata_get(const libxl_domain_config *c, const char *key)
-{
-    char **kv = c->c_info.xsdata;
-
-    for (int i = 0; kv && kv[i] && kv[i + 1]; i += 2)
-        if (!strcmp(kv[i], key))
-            return kv[i + 1];
-    return NULL;
-}
-
 static void xsdata_set(libxl_domain_config *c, const char *key,
                        const char *val)
 {
@@ -84,21 +75,6 @@ static void xsdata_set(libxl_domain_config *c, const char *key,
     kv[n + 1] = xstrdup(val);
     kv[n + 2] = NULL;
     c->c_info.xsdata = kv;
-}
-
-static uint64_t xsdata_mb(const libxl_domain_config *c, const char *key,
-                          uint64_t dflt)
-{
-    const char *v = xsdata_get(c, key);
-
-    return v ? strtoull(v, NULL, 10) : dflt;
-}
-
-static bool opted_out(const libxl_domain_config *c)
-{
-    const char *v = xsdata_get(c, "dom0c");
-
-    return v && !strcmp(v, "0");
 }
 
 void xl_dom0c_config(const char *source, const char *data, int len,
@@ -133,99 +109,19 @@ out:
 
 /* ---- prepare ------------------------------------------------------- */
 
-/* The domain's request: M and the explicit placement of its config. */
-static void request(libxl_domain_config *c, dom0c_request *r, char *uuid)
+/* The decision into the config (carve.c, as the libvirt shim does); a
+ * restore's target after the commit in balloon_to_kb.  0 or -1, said. */
+static int apply(libxl_domain_config *c, const dom0c_decision *d,
+                 bool incoming)
 {
-    libxl_domain_build_info *b = &c->b_info;
-    char mb[32];
+    struct carve_sizes sz = { .max_cpus = (unsigned)libxl_get_max_cpus(ctx),
+                              .max_nodes = (unsigned)libxl_get_max_nodes(ctx) };
+    int rc = carve_apply(c, d, incoming, &sz, &balloon_to_kb);
 
-    snprintf(uuid, 37, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(c->c_info.uuid));
-    if (!xsdata_get(c, "dom0c-mb")) {           /* first sight: M */
-        snprintf(mb, sizeof(mb), "%llu",
-                 (unsigned long long)(b->target_memkb >> 10));
-        xsdata_set(c, "dom0c-mb", mb);
-        snprintf(mb, sizeof(mb), "%llu",
-                 (unsigned long long)(b->max_memkb >> 10));
-        xsdata_set(c, "dom0c-max-mb", mb);
-    }
-    memset(r, 0, sizeof(*r));
-    r->uuid = uuid;
-    r->memory_mb = xsdata_mb(c, "dom0c-mb", 0);
-    r->vcpus = (unsigned)b->max_vcpus;
-    r->epsilon_mb = xsdata_get(c, "dom0c-epsilon")
-                    ? (int64_t)xsdata_mb(c, "dom0c-epsilon", 0) : -1;
-    for (int i = 0; i < b->num_vnuma_nodes && i < DOM0C_MAX_NODES; i++)
-        r->vnuma_pnodes[r->nr_vnuma++] = b->vnuma_nodes[i].pnode;
-    for (int v = 0; v < b->num_vcpu_hard_affinity; v++) {
-        const libxl_bitmap *m = &b->vcpu_hard_affinity[v];
-        if (libxl_bitmap_is_full(m))
-            continue;               /* cpus= not given for this vCPU */
-        for (int p = 0; p < (int)m->size * 8 && p < DOM0C_MAX_CPUS; p++)
-            if (libxl_bitmap_test(m, p))
-                r->cpus[p / 64] |= UINT64_C(1) << (p % 64);
-    }
-}
-
-static void set_cpus(libxl_bitmap *m, const uint64_t *cpus)
-{
-    libxl_bitmap_dispose(m);
-    libxl_bitmap_init(m);
-    libxl_cpu_bitmap_alloc(ctx, m, 0);
-    for (int p = 0; p < (int)m->size * 8 && p < DOM0C_MAX_CPUS; p++)
-        if ((cpus[p / 64] >> (p % 64)) & 1)
-            libxl_bitmap_set(m, p);
-}
-
-/* One bitmap per vCPU, unless the config gave its own. */
-static void affinity(int vcpus, int *nr, libxl_bitmap **maps,
-                     const uint64_t *cpus)
-{
-    if (*nr)
-        return;
-    *maps = xcalloc((size_t)vcpus, sizeof(**maps));
-    for (int v = 0; v < vcpus; v++) {
-        libxl_bitmap_init(&(*maps)[v]);
-        set_cpus(&(*maps)[v], cpus);
-    }
-    *nr = vcpus;
-}
-
-/*
- * M - n*eps as the domain's memory, the chosen nodes as its nodemap.  A
- * restored or incoming domain arrives with the pages it had: its max
- * never drops below the image's (Xen refuses the restore otherwise); its
- * target is M - n*eps for this host's n, and it balloons down to it.
- */
-static void apply(libxl_domain_config *c, const dom0c_decision *d,
-                  bool incoming)
-{
-    libxl_domain_build_info *b = &c->b_info;
-    uint64_t carved = d->requested_mb - d->given_mb;
-    uint64_t max = xsdata_mb(c, "dom0c-max-mb", d->requested_mb);
-    uint64_t image_kb = b->target_memkb, image_max_kb = b->max_memkb;
-
-    b->target_memkb = d->given_mb << 10;
-    b->max_memkb = (max > carved + d->given_mb ? max - carved
-                                               : d->given_mb) << 10;
-    if (incoming && image_kb > b->target_memkb) {
-        /* libxl caps the build at target + 1 MB: restore at the image's
-         * size, balloon down to M - n*eps after the commit. */
-        balloon_to_kb = b->target_memkb;
-        b->target_memkb = image_kb;
-    }
-    if (incoming && image_max_kb > b->max_memkb)
-        b->max_memkb = image_max_kb;
-    libxl_bitmap_dispose(&b->nodemap);
-    libxl_bitmap_init(&b->nodemap);
-    libxl_node_bitmap_alloc(ctx, &b->nodemap, 0);
-    for (int n = 0; n < DOM0C_MAX_NODES; n++)
-        if ((d->nodemap >> n) & 1)
-            libxl_bitmap_set(&b->nodemap, n);
-    libxl_defbool_set(&b->numa_placement, false);
-    affinity(b->max_vcpus, &b->num_vcpu_hard_affinity,
-             &b->vcpu_hard_affinity, d->hard_cpus);
-    affinity(b->max_vcpus, &b->num_vcpu_soft_affinity,
-             &b->vcpu_soft_affinity, d->soft_cpus);
+    if (rc)
+        fprintf(stderr, "dom0c: the config of %s could not be carved: "
+                "%s\n", c->c_info.name, strerror(-rc));
+    return rc ? -1 : 0;
 }
 
 int xl_dom0c_prepare(libxl_domain_config *c, bool incoming)
@@ -233,7 +129,7 @@ int xl_dom0c_prepare(libxl_domain_config *c, bool incoming)
     static bool warned;
     dom0c_request req;
     char uuid[37];
-    dom0c_ctx *x = opted_out(c) ? NULL : dom0c();
+    dom0c_ctx *x = carve_opted_out(c) ? NULL : dom0c();
 
     if (!x)
         return 0;
@@ -243,7 +139,7 @@ int xl_dom0c_prepare(libxl_domain_config *c, bool incoming)
                 "autoballoon=\"off\"\n");
         warned = true;
     }
-    request(c, &req, uuid);
+    carve_request(c, &req, uuid);
     if (dom0c_prepare(x, &req, &decision))
         return -1;
     if (decision.verdict == DOM0C_UNAVAILABLE) {
@@ -255,7 +151,10 @@ int xl_dom0c_prepare(libxl_domain_config *c, bool incoming)
                 c->c_info.name, decision.why);
         return -1;
     }
-    apply(c, &decision, incoming);
+    if (apply(c, &decision, incoming)) {
+        dom0c_release(x, 0, uuid);  /* the intent goes; nothing made */
+        return -1;
+    }
     have_decision = true;
     fprintf(stderr, "dom0c: %s gets %llu of %llu MB on nodes 0x%llx; dom0 "
             "keeps %llu MB per node\n", c->c_info.name,
@@ -271,7 +170,7 @@ int xl_dom0c_prepare(libxl_domain_config *c, bool incoming)
 int xl_dom0c_commit(uint32_t domid, const libxl_domain_config *c)
 {
     char uuid[37];
-    dom0c_ctx *x = opted_out(c) || !have_decision ? NULL : dom0c();
+    dom0c_ctx *x = carve_opted_out(c) || !have_decision ? NULL : dom0c();
 
     if (!x)
         return 0;
@@ -310,7 +209,7 @@ static bool domain_opted_out(uint32_t domid)
         json[len] = 0;
         libxl_domain_config_init(&c);
         if (!libxl_domain_config_from_json(ctx, &c, (const char *)json))
-            out = opted_out(&c);
+            out = carve_opted_out(&c);
         libxl_domain_config_dispose(&c);
     }
     free(json);
@@ -339,7 +238,7 @@ void xl_dom0c_place(uint32_t domid, dom0c_op op)
 void xl_dom0c_release(uint32_t domid, const libxl_domain_config *c)
 {
     char uuid[37] = "";
-    dom0c_ctx *x = c && opted_out(c) ? NULL : dom0c();
+    dom0c_ctx *x = c && carve_opted_out(c) ? NULL : dom0c();
 
     if (!x)
         return;

@@ -63,7 +63,7 @@ static void pinned(libxl_domain_config *c)
 static void xsdata(libxl_domain_config *c, const char *const *pairs,
                    size_t nr)
 {
-    char **kv = shim_xsdata_add(c->c_info.xsdata, pairs, nr);
+    char **kv = carve_xsdata_add(c->c_info.xsdata, pairs, nr);
 
     assert_non_null(kv);
     free(c->c_info.xsdata);
@@ -80,7 +80,7 @@ static void test_request_plain(void **state)
 
     (void)state;
     config(&c);
-    shim_request(&c, &r, uuid);
+    carve_request(&c, &r, uuid);
     assert_string_equal(r.uuid, UUID);
     assert_int_equal(r.memory_mb, 2048);
     assert_int_equal(r.vcpus, 4);
@@ -109,7 +109,7 @@ static void test_request_explicit(void **state)
         libxl_vnode_info_init(&c.b_info.vnuma_nodes[i]);
         c.b_info.vnuma_nodes[i].pnode = (uint32_t)(1 - i);
     }
-    shim_request(&c, &r, uuid);
+    carve_request(&c, &r, uuid);
     assert_int_equal(r.memory_mb, 3000);        /* carved config: M */
     assert_int_equal(r.epsilon_mb, 32);
     assert_int_equal(r.nr_vnuma, 2);
@@ -129,17 +129,17 @@ static void test_request_default_target(void **state)
     (void)state;
     config(&c);
     c.b_info.target_memkb = LIBXL_MEMKB_DEFAULT;
-    shim_request(&c, &r, uuid);
+    carve_request(&c, &r, uuid);
     assert_int_equal(r.memory_mb, 4096);
     c.b_info.max_memkb = LIBXL_MEMKB_DEFAULT;
-    shim_request(&c, &r, uuid);
+    carve_request(&c, &r, uuid);
     assert_int_equal(r.memory_mb, 0);
     libxl_domain_config_dispose(&c);
 }
 
 /* ---- apply --------------------------------------------------------- */
 
-static const struct shim_sizes sizes = { .max_cpus = 8, .max_nodes = 2 };
+static const struct carve_sizes sizes = { .max_cpus = 8, .max_nodes = 2 };
 
 /* 2048 MB on nodes 0 and 1, eps 64: given 1920.  Main = pCPU 0. */
 static dom0c_decision decision(void)
@@ -168,7 +168,7 @@ static void test_apply_create(void **state)
 
     (void)state;
     config(&c);
-    assert_int_equal(shim_apply(&c, &d, false, &sizes, &balloon), 0);
+    assert_int_equal(carve_apply(&c, &d, false, &sizes, &balloon), 0);
     assert_int_equal(balloon, 0);
     assert_int_equal(c.b_info.target_memkb, 1920 * 1024);
     assert_int_equal(c.b_info.max_memkb, (4096 - 128) * 1024);
@@ -180,8 +180,8 @@ static void test_apply_create(void **state)
         assert_map(&c.b_info.vcpu_hard_affinity[v], 8, 0xfe);
         assert_map(&c.b_info.vcpu_soft_affinity[v], 8, 0xfe);
     }
-    assert_string_equal(shim_xsdata_get(&c, "dom0c-mb"), "2048");
-    assert_string_equal(shim_xsdata_get(&c, "dom0c-max-mb"), "4096");
+    assert_string_equal(carve_xsdata_get(&c, "dom0c-mb"), "2048");
+    assert_string_equal(carve_xsdata_get(&c, "dom0c-max-mb"), "4096");
     libxl_domain_config_dispose(&c);
 }
 
@@ -200,13 +200,13 @@ static void test_apply_keeps_own(void **state)
     xsdata(&c, keys, 3);
     c.b_info.target_memkb = 1920 * 1024;        /* carved before (reboot) */
     c.b_info.max_memkb = (4096 - 128) * 1024;
-    assert_int_equal(shim_apply(&c, &d, false, &sizes, &balloon), 0);
+    assert_int_equal(carve_apply(&c, &d, false, &sizes, &balloon), 0);
     assert_int_equal(c.b_info.target_memkb, 1920 * 1024);
     assert_int_equal(c.b_info.max_memkb, (4096 - 128) * 1024);
     assert_int_equal(c.b_info.num_vcpu_hard_affinity, 2);
     assert_map(&c.b_info.vcpu_hard_affinity[0], 8, 0xc);
     assert_int_equal(c.b_info.num_vcpu_soft_affinity, 4);
-    assert_string_equal(shim_xsdata_get(&c, "dom0c-mb"), "2048");
+    assert_string_equal(carve_xsdata_get(&c, "dom0c-mb"), "2048");
     assert_null(c.c_info.xsdata[6]);            /* nothing added */
     libxl_domain_config_dispose(&c);
 }
@@ -220,7 +220,7 @@ static void test_apply_incoming(void **state)
 
     (void)state;
     config(&c);
-    assert_int_equal(shim_apply(&c, &d, true, &sizes, &balloon), 0);
+    assert_int_equal(carve_apply(&c, &d, true, &sizes, &balloon), 0);
     assert_int_equal(c.b_info.target_memkb, 2048 * 1024);
     assert_int_equal(balloon, 1920 * 1024);
     assert_int_equal(c.b_info.max_memkb, 4096 * 1024);
@@ -228,7 +228,7 @@ static void test_apply_incoming(void **state)
     /* An image already as small as the carve: nothing to balloon. */
     config(&c);
     c.b_info.target_memkb = c.b_info.max_memkb = 1920 * 1024;
-    assert_int_equal(shim_apply(&c, &d, true, &sizes, &balloon), 0);
+    assert_int_equal(carve_apply(&c, &d, true, &sizes, &balloon), 0);
     assert_int_equal(c.b_info.target_memkb, 1920 * 1024);
     assert_int_equal(balloon, 0);
     libxl_domain_config_dispose(&c);
@@ -240,7 +240,7 @@ static void test_apply_refused(void **state)
         const char *what;
         uint64_t nodemap;
         dom0c_verdict verdict;
-        struct shim_sizes sz;
+        struct carve_sizes sz;
         int rc;
     } cases[] = {
         { "infeasible", 0x3, DOM0C_NO_NODE_FITS, { 8, 2 }, -EINVAL },
@@ -260,7 +260,7 @@ static void test_apply_refused(void **state)
         d.verdict = cases[i].verdict;
         config(&c);
         print_message("apply refused: %s\n", cases[i].what);
-        assert_int_equal(shim_apply(&c, &d, false, &cases[i].sz, &balloon),
+        assert_int_equal(carve_apply(&c, &d, false, &cases[i].sz, &balloon),
                          cases[i].rc);
         assert_int_equal(balloon, 42);
         assert_int_equal(c.b_info.target_memkb, 2048 * 1024);
@@ -488,13 +488,13 @@ static void test_xsdata(void **state)
 
     (void)state;
     config(&c);
-    assert_null(shim_xsdata_get(&c, "dom0c"));
-    assert_false(shim_opted_out(&c));
+    assert_null(carve_xsdata_get(&c, "dom0c"));
+    assert_false(carve_opted_out(&c));
     xsdata(&c, keys, 3);
-    assert_true(shim_opted_out(&c));
-    assert_int_equal(shim_xsdata_mb(&c, "dom0c-max-mb", 1), 4096);
-    assert_int_equal(shim_xsdata_mb(&c, "dom0c-mb", 1), 1);   /* "5x" */
-    assert_int_equal(shim_xsdata_mb(&c, "absent", 7), 7);
+    assert_true(carve_opted_out(&c));
+    assert_int_equal(carve_xsdata_mb(&c, "dom0c-max-mb", 1), 4096);
+    assert_int_equal(carve_xsdata_mb(&c, "dom0c-mb", 1), 1);   /* "5x" */
+    assert_int_equal(carve_xsdata_mb(&c, "absent", 7), 7);
     libxl_domain_config_dispose(&c);
 }
 
